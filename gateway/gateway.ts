@@ -1,0 +1,146 @@
+/**
+ * The gateway: the composed supergraph served over HTTP with `@apollo/gateway` and
+ * `@apollo/server`, plus health, readiness and metrics. Subgraph requests carry the
+ * caller's identity in a signed assertion (see platform/auth/gateway-trust.ts).
+ */
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import type { SubgraphName } from '../platform/config.ts';
+import type { Logger } from '../platform/logger.ts';
+import { createMetrics, type ServiceMetrics } from '../platform/metrics.ts';
+import type { TokenVerifier } from '../platform/auth/access-tokens.ts';
+import { GATEWAY_ASSERTION_HEADER, signAssertion, type GatewayIdentity } from '../platform/auth/gateway-trust.ts';
+import { graphqlHandler, sendError } from '../platform/http/graphql-handler.ts';
+import { healthz, listen, readyz, routeRequests, type HttpServer } from '../platform/http/server.ts';
+import { errorFormatter, operationMetricsPlugin } from '../platform/subgraph/plugins.ts';
+import { ANONYMOUS, identify } from './identity.ts';
+import type { IncomingMessage } from 'node:http';
+
+export interface GatewayContext {
+  identity: GatewayIdentity;
+}
+
+export interface GatewayOptions {
+  supergraphSdl: string;
+  /** Overrides of the routing URLs written in the supergraph, by subgraph name. */
+  subgraphUrls: () => Partial<Record<SubgraphName, string>>;
+  verifier: TokenVerifier;
+  gatewaySecret: string;
+  logger: Logger;
+  host: string;
+  port: number;
+  maxBodyBytes: number;
+  playground: boolean;
+  processMetrics?: boolean;
+}
+
+export interface RunningGateway {
+  url: string;
+  http: HttpServer;
+  metrics: ServiceMetrics;
+  stop(): Promise<void>;
+}
+
+class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  readonly #secret: string;
+  constructor(url: string, secret: string) {
+    super({ url });
+    this.#secret = secret;
+  }
+  override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]): void {
+    const identity = 'identity' in context && context.identity ? context.identity : { userId: null, sessionId: null };
+    request.http?.headers.set(GATEWAY_ASSERTION_HEADER, signAssertion(this.#secret, identity));
+  }
+}
+
+export async function startGateway(opts: GatewayOptions): Promise<RunningGateway> {
+  const logger = opts.logger.child({ component: 'gateway' });
+  const metrics = createMetrics('gateway', { defaultMetrics: opts.processMetrics ?? true });
+  const routing = new Map<string, string>();
+
+  const gateway = new ApolloGateway({
+    supergraphSdl: opts.supergraphSdl,
+    buildService: ({ name, url }) => {
+      const target = opts.subgraphUrls()[name as SubgraphName] ?? url;
+      if (!target) throw new Error(`no URL for subgraph ${name}`);
+      routing.set(name, target);
+      return new SignedDataSource(target, opts.gatewaySecret);
+    },
+    logger,
+  });
+
+  const server = new ApolloServer<GatewayContext>({
+    gateway,
+    formatError: errorFormatter(logger),
+    includeStacktraceInErrorResponses: false,
+    introspection: true,
+    // The process owns signal handling and shuts down in order (see platform/embedded/main.ts).
+    stopOnTerminationSignals: false,
+    plugins: [
+      operationMetricsPlugin(metrics),
+      opts.playground
+        ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
+        : ApolloServerPluginLandingPageProductionDefault({ footer: false }),
+    ],
+  });
+  await server.start();
+
+  // The route verifies the token once; the context picks up what it found.
+  const identities = new WeakMap<IncomingMessage, GatewayIdentity>();
+  const graphql = graphqlHandler(server, {
+    maxBodyBytes: opts.maxBodyBytes,
+    context: async (req) => ({ identity: identities.get(req) ?? ANONYMOUS }),
+  });
+
+  const handler = routeRequests(
+    {
+      '/graphql': async (req, res) => {
+        const who = await identify(req, opts.verifier);
+        if (!who.ok) {
+          req.resume();
+          return sendError(res, 401, 'UNAUTHENTICATED', who.reason, { 'www-authenticate': 'Bearer error="invalid_token"' });
+        }
+        identities.set(req, who.identity);
+        return graphql(req, res);
+      },
+      '/': async (req, res) => {
+        if (req.method === 'GET') return graphql(req, res);
+        return sendError(res, 404, 'NOT_FOUND', 'POST GraphQL requests to /graphql.');
+      },
+      '/healthz': healthz,
+      '/readyz': readyz(async () => {
+        const entries = await Promise.all(
+          [...routing.entries()].map(async ([name, url]) => [name, await probe(new URL('/readyz', url).toString())] as const),
+        );
+        return Object.fromEntries(entries);
+      }),
+      '/metrics': async (_req, res) => {
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        res.end(await metrics.registry.metrics());
+      },
+    },
+    logger,
+  );
+  const http = await listen(handler, opts.host, opts.port);
+  logger.info({ url: `${http.url}/graphql` }, 'gateway listening');
+  return {
+    url: `${http.url}/graphql`,
+    http,
+    metrics,
+    stop: async () => {
+      await http.close();
+      await server.stop();
+    },
+  };
+}
+
+async function probe(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    await res.body?.cancel();
+    return res.ok;
+  } catch {
+    return false;
+  }
+}

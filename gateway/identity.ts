@@ -1,0 +1,23 @@
+/**
+ * Who is calling: the gateway reads the access token from `Authorization: Bearer …`,
+ * verifies it against the community service's JWKS, and forwards the result to
+ * subgraphs as a signed assertion. A request with a bad or expired token is refused;
+ * a request with no token is anonymous.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { TokenVerifier } from '../platform/auth/access-tokens.ts';
+import type { GatewayIdentity } from '../platform/auth/gateway-trust.ts';
+
+export const ANONYMOUS: GatewayIdentity = { userId: null, sessionId: null };
+
+export type IdentityResult = { ok: true; identity: GatewayIdentity } | { ok: false; reason: string };
+
+export async function identify(req: IncomingMessage, verifier: TokenVerifier): Promise<IdentityResult> {
+  const header = req.headers.authorization;
+  if (!header) return { ok: true, identity: ANONYMOUS };
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match?.[1]) return { ok: false, reason: 'The Authorization header must be "Bearer <access token>".' };
+  const claims = await verifier.verify(match[1]);
+  if (!claims) return { ok: false, reason: 'The access token is invalid or expired.' };
+  return { ok: true, identity: { userId: claims.sub, sessionId: claims.sid } };
+}

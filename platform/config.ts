@@ -1,0 +1,144 @@
+/**
+ * Configuration is read once, from the environment, validated here, and then passed
+ * down explicitly. No other module reads `process.env`.
+ *
+ * With nothing set, Veza runs its embedded profile: PGlite, an in-process event bus and
+ * an S3-compatible server over a local folder, all under `dataDir`.
+ */
+import { z } from 'zod';
+
+export const SUBGRAPH_NAMES = ['community', 'chat', 'media', 'social', 'discovery'] as const;
+export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+
+/** Default port of each process, as ARCHITECTURE.md lays them out. */
+export const DEFAULT_PORTS: Readonly<Record<SubgraphName | 'gateway', number>> = {
+  gateway: 4000,
+  community: 4001,
+  chat: 4002,
+  media: 4003,
+  social: 4004,
+  discovery: 4005,
+};
+
+const port = z.coerce.number().int().min(0).max(65535);
+/** An optional URL; an empty value counts as unset. */
+const optionalUrl = z.preprocess(
+  (v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v),
+  z.string().url().optional(),
+);
+
+const envSchema = z.object({
+  VEZA_DATA_DIR: z.string().default('.veza'),
+  HOST: z.string().default('127.0.0.1'),
+  GATEWAY_PORT: port.default(DEFAULT_PORTS.gateway),
+  COMMUNITY_PORT: port.default(DEFAULT_PORTS.community),
+  CHAT_PORT: port.default(DEFAULT_PORTS.chat),
+  MEDIA_PORT: port.default(DEFAULT_PORTS.media),
+  SOCIAL_PORT: port.default(DEFAULT_PORTS.social),
+  DISCOVERY_PORT: port.default(DEFAULT_PORTS.discovery),
+  /** Where the gateway finds each subgraph when they run as separate processes. */
+  COMMUNITY_URL: optionalUrl,
+  CHAT_URL: optionalUrl,
+  MEDIA_URL: optionalUrl,
+  SOCIAL_URL: optionalUrl,
+  DISCOVERY_URL: optionalUrl,
+  DATABASE_URL: optionalUrl,
+  REDIS_URL: optionalUrl,
+  /** Prefix for every Redis key and channel, so several deployments (or test runs) can share one Redis. */
+  REDIS_PREFIX: z.string().default('veza:'),
+  S3_ENDPOINT: optionalUrl,
+  S3_ACCESS_KEY: z.string().default('S3RVER'),
+  S3_SECRET_KEY: z.string().default('S3RVER'),
+  S3_BUCKET: z.string().default('veza'),
+  S3_REGION: z.string().default('us-east-1'),
+  /** Shared secret the gateway signs forwarded identities with; subgraphs refuse unsigned requests. */
+  GATEWAY_SECRET: z.string().min(32).optional(),
+  /** Ed25519 private key (PKCS#8 PEM) that signs access tokens; generated into the data folder when absent. */
+  AUTH_PRIVATE_KEY: z.string().optional(),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(900),
+  /** Largest accepted HTTP request body, in bytes. */
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_000_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** In a development or embedded run the playground (landing page) is served at the gateway. */
+  PLAYGROUND: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+});
+
+export type Profile = 'embedded' | 'production';
+
+export interface VezaConfig {
+  profile: Profile;
+  dataDir: string;
+  host: string;
+  ports: Record<SubgraphName | 'gateway', number>;
+  subgraphUrls: Partial<Record<SubgraphName, string>>;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  redisPrefix: string;
+  s3: { endpoint: string | undefined; accessKey: string; secretKey: string; bucket: string; region: string };
+  gatewaySecret: string | undefined;
+  authPrivateKey: string | undefined;
+  accessTokenTtlSeconds: number;
+  maxBodyBytes: number;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  playground: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses and validates the environment. Throws a `ConfigError` naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv): VezaConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const profile: Profile = e.DATABASE_URL ? 'production' : 'embedded';
+  return {
+    profile,
+    dataDir: e.VEZA_DATA_DIR,
+    host: e.HOST,
+    ports: {
+      gateway: e.GATEWAY_PORT,
+      community: e.COMMUNITY_PORT,
+      chat: e.CHAT_PORT,
+      media: e.MEDIA_PORT,
+      social: e.SOCIAL_PORT,
+      discovery: e.DISCOVERY_PORT,
+    },
+    subgraphUrls: dropUndefined({
+      community: e.COMMUNITY_URL,
+      chat: e.CHAT_URL,
+      media: e.MEDIA_URL,
+      social: e.SOCIAL_URL,
+      discovery: e.DISCOVERY_URL,
+    }),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    s3: {
+      endpoint: e.S3_ENDPOINT,
+      accessKey: e.S3_ACCESS_KEY,
+      secretKey: e.S3_SECRET_KEY,
+      bucket: e.S3_BUCKET,
+      region: e.S3_REGION,
+    },
+    gatewaySecret: e.GATEWAY_SECRET,
+    authPrivateKey: e.AUTH_PRIVATE_KEY,
+    accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    logLevel: e.LOG_LEVEL,
+    playground: e.PLAYGROUND,
+  };
+}
+
+function dropUndefined<T extends Record<string, string | undefined>>(o: T): Partial<Record<keyof T, string>> {
+  const out: Partial<Record<keyof T, string>> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k as keyof T] = v;
+  return out;
+}

@@ -1,0 +1,83 @@
+/**
+ * A subgraph's database: one MikroORM instance bound to one PostgreSQL schema that only
+ * that subgraph reads and writes. Migrations are plain SQL classes kept beside the
+ * subgraph (`subgraphs/<name>/migrations/`) and run at start-up.
+ */
+import { MikroORM, type EntityManager, type Options } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import type { MigrationObject, EntityClass, EntitySchema, AnyEntity } from '@mikro-orm/core';
+import type { Logger } from '../logger.ts';
+
+export type { EntityManager };
+
+export interface DatabaseOptions {
+  /** PostgreSQL connection URL (real server, or the embedded PGlite socket). */
+  url: string;
+  /** The PostgreSQL schema this subgraph owns, e.g. `community`. */
+  schema: string;
+  entities: readonly (EntityClass<AnyEntity> | EntitySchema)[];
+  migrations: readonly MigrationObject[];
+  /** Largest number of pooled connections. The embedded PGlite serves one query at a time. */
+  poolSize?: number;
+  logger?: Logger;
+  /** Called with every SQL statement sent; tests count queries per operation with it. */
+  onQuery?: (sql: string) => void;
+}
+
+export interface Database {
+  orm: MikroORM;
+  schema: string;
+  /** A fresh, request-scoped entity manager (its own identity map and unit of work). */
+  fork(): EntityManager;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  const config: Options = {
+    clientUrl: opts.url,
+    schema: opts.schema,
+    entities: [...opts.entities],
+    extensions: [Migrator],
+    pool: { min: 0, max: opts.poolSize ?? 10 },
+    migrations: {
+      migrationsList: [...opts.migrations],
+      tableName: 'migrations',
+      schema: opts.schema,
+      snapshot: false,
+      silent: true,
+      snapshotOnMigrate: false,
+      transactional: true,
+      allOrNothing: true,
+    },
+    // Entities are declared with `defineEntity`; no reflection needed.
+    discovery: { warnWhenNoEntities: false },
+    allowGlobalContext: false,
+    debug: opts.onQuery ? ['query'] : false,
+    ...(opts.onQuery
+      ? {
+          logger: (message: string) => {
+            const sql = stripLogDecoration(message);
+            if (sql) opts.onQuery?.(sql);
+          },
+        }
+      : {}),
+  };
+  const orm = await MikroORM.init(config);
+  await orm.em.getConnection().execute(`create schema if not exists "${opts.schema}"`);
+  const executed = await orm.migrator.up();
+  if (executed.length > 0) {
+    opts.logger?.info({ schema: opts.schema, migrations: executed.map((m) => m.name) }, 'migrations applied');
+  }
+  return {
+    orm,
+    schema: opts.schema,
+    fork: () => orm.em.fork({ clear: true, useContext: false }) as EntityManager,
+    close: () => orm.close(true),
+  };
+}
+
+/** MikroORM's query logger prefixes statements with a namespace and suffixes timing; keep the SQL. */
+function stripLogDecoration(message: string): string | undefined {
+  const m = /\[query\]\s*(.*?)(?:\s*\[took.*)?$/s.exec(message.replace(/\x1b\[[0-9;]*m/g, ''));
+  return m?.[1]?.trim() || undefined;
+}

@@ -1,0 +1,61 @@
+/**
+ * What a subgraph is, to the platform: its SDL, resolvers, entities and migrations, how
+ * it builds a per-request context, and any background work it runs (event consumers).
+ * `startSubgraph` turns one into a running server; the same module runs alone in its own
+ * process or beside the others in the embedded profile.
+ */
+import type { DocumentNode } from 'graphql';
+import type { MigrationObject, EntityClass, EntitySchema, AnyEntity } from '@mikro-orm/core';
+import type { SubgraphName, VezaConfig } from '../config.ts';
+import type { Database, EntityManager } from '../db/orm.ts';
+import type { EventBus } from '../events/bus.ts';
+import type { PubSubEngine } from '../events/pubsub.ts';
+import type { Logger } from '../logger.ts';
+import type { ServiceMetrics } from '../metrics.ts';
+import type { ObjectStore } from '../storage/object-store.ts';
+import type { GatewayIdentity } from '../auth/gateway-trust.ts';
+import type { Routes } from '../http/server.ts';
+import type { InternalClient } from './internal-client.ts';
+
+/** Everything a subgraph may use from the platform; built once per process. */
+export interface PlatformServices {
+  config: VezaConfig;
+  logger: Logger;
+  bus: EventBus;
+  pubsub: PubSubEngine;
+  store: ObjectStore;
+  /** Calls another subgraph's API as a trusted service. */
+  internal: InternalClient;
+  gatewaySecret: string;
+  databaseUrl: string;
+}
+
+/** Per-request context every subgraph context extends. */
+export interface BaseSubgraphContext {
+  em: EntityManager;
+  viewer: GatewayIdentity;
+}
+
+export interface SubgraphRuntime<TServices> {
+  db: Database;
+  platform: PlatformServices;
+  metrics: ServiceMetrics;
+  services: TServices;
+}
+
+export interface SubgraphModule<TContext extends BaseSubgraphContext, TServices = unknown> {
+  name: SubgraphName;
+  typeDefs: DocumentNode;
+  /** The subgraph's resolvers, typed by its generated `Resolvers` type. */
+  resolvers: object;
+  entities: readonly (EntityClass<AnyEntity> | EntitySchema)[];
+  migrations: readonly MigrationObject[];
+  /** Builds the subgraph's long-lived services (once per process). */
+  createServices(db: Database, platform: PlatformServices, metrics: ServiceMetrics): Promise<TServices> | TServices;
+  /** Builds the per-request context: forked entity manager, identity, DataLoaders. */
+  createContext(base: BaseSubgraphContext, services: TServices): TContext;
+  /** Background work (event consumers...). Returns a function that stops it. */
+  startBackground?(runtime: SubgraphRuntime<TServices>): Promise<() => Promise<void>>;
+  /** Extra HTTP routes (e.g. the JWKS of the community service). */
+  routes?(runtime: SubgraphRuntime<TServices>): Routes;
+}

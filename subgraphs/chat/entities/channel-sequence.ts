@@ -1,0 +1,13 @@
+import { defineEntity, p } from '@mikro-orm/core';
+
+/** The last position handed out in each channel. Its row lock orders concurrent sends. */
+export const ChannelSequenceSchema = defineEntity({
+  name: 'ChannelSequence',
+  tableName: 'channel_sequences',
+  properties: {
+    channelId: p.uuid().primary(),
+    lastPosition: p.integer(),
+  },
+});
+export class ChannelSequence extends ChannelSequenceSchema.class {}
+ChannelSequenceSchema.setClass(ChannelSequence);

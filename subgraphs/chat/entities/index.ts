@@ -1,0 +1,2 @@
+export { Message } from './message.ts';
+export { ChannelSequence } from './channel-sequence.ts';

@@ -1,0 +1,29 @@
+import { defineEntity, p } from '@mikro-orm/core';
+import { newId } from '../../../platform/ids.ts';
+
+/**
+ * A message. `channelId` and `authorId` point into the community subgraph, so they are
+ * plain ids (no foreign key across subgraphs). `position` is the message's place in its
+ * channel, allocated from `ChannelSequence` in the same transaction.
+ */
+export const MessageSchema = defineEntity({
+  name: 'Message',
+  tableName: 'messages',
+  properties: {
+    id: p.uuid().primary().onCreate(() => newId()),
+    channelId: p.uuid(),
+    authorId: p.uuid(),
+    body: p.text(),
+    position: p.integer(),
+    /** The sender's idempotency token, unique per author. */
+    nonce: p.string().length(64).nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    editedAt: p.datetime().nullable(),
+  },
+  uniques: [
+    { name: 'messages_channel_position_unique', properties: ['channelId', 'position'] },
+    { name: 'messages_author_nonce_unique', properties: ['authorId', 'nonce'] },
+  ],
+});
+export class Message extends MessageSchema.class {}
+MessageSchema.setClass(Message);

@@ -1,0 +1,25 @@
+/** The chat subgraph: messages in channels (more to come: threads, reactions, read states...). */
+import { readFileSync } from 'node:fs';
+import { parse } from 'graphql';
+import type { SubgraphModule } from '../../platform/subgraph/module.ts';
+import { createChatContext, type ChatContext, type ChatServices } from './context.ts';
+import { ChannelSequence, Message } from './entities/index.ts';
+import { migrations } from './migrations/index.ts';
+import { resolvers } from './resolvers/index.ts';
+import { ChannelAccessClient } from './services/channel-access.ts';
+import { MessageService } from './services/messages.ts';
+
+export const entities = [Message, ChannelSequence] as const;
+export { migrations };
+
+export function chatSubgraph(): SubgraphModule<ChatContext, ChatServices> {
+  return {
+    name: 'chat',
+    typeDefs: parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8')),
+    resolvers,
+    entities,
+    migrations,
+    createServices: (_db, platform) => ({ messages: new MessageService(), access: new ChannelAccessClient(platform.internal) }),
+    createContext: (base, services) => createChatContext(base, services),
+  };
+}

@@ -1,0 +1,13 @@
+import { Migration } from '@mikro-orm/migrations';
+
+export class Initial extends Migration {
+  override name = '0001-Initial';
+
+  override up(): void {
+    this.addSql("create schema if not exists \"chat\"");
+    this.addSql("create table \"chat\".\"channel_sequences\" (\"channel_id\" uuid not null, \"last_position\" int not null, primary key (\"channel_id\"))");
+    this.addSql("create table \"chat\".\"messages\" (\"id\" uuid not null, \"channel_id\" uuid not null, \"author_id\" uuid not null, \"body\" text not null, \"position\" int not null, \"nonce\" varchar(64) null, \"created_at\" timestamptz not null, \"edited_at\" timestamptz null, primary key (\"id\"))");
+    this.addSql("alter table \"chat\".\"messages\" add constraint \"messages_channel_position_unique\" unique (\"channel_id\", \"position\")");
+    this.addSql("alter table \"chat\".\"messages\" add constraint \"messages_author_nonce_unique\" unique (\"author_id\", \"nonce\")");
+  }
+}

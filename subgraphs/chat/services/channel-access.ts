@@ -1,0 +1,38 @@
+/**
+ * "May this user read / send in this channel?" The community subgraph owns the answer;
+ * chat asks it through its API, once per channel per request.
+ */
+import DataLoader from 'dataloader';
+import type { InternalClient } from '../../../platform/subgraph/internal-client.ts';
+
+export interface ChannelAccess {
+  canView: boolean;
+  canSend: boolean;
+}
+
+const NO_ACCESS: ChannelAccess = { canView: false, canSend: false };
+
+const CHANNEL_ACCESS = /* GraphQL */ `
+  query ChannelAccess($channelId: ID!, $userId: ID!) {
+    channelAccess(channelId: $channelId, userId: $userId) { canView canSend }
+  }
+`;
+
+export class ChannelAccessClient {
+  readonly #internal: InternalClient;
+
+  constructor(internal: InternalClient) {
+    this.#internal = internal;
+  }
+
+  async check(channelId: string, userId: string | null): Promise<ChannelAccess> {
+    if (!userId) return NO_ACCESS;
+    const data = await this.#internal.query<{ channelAccess: ChannelAccess }>('community', CHANNEL_ACCESS, { channelId, userId });
+    return data.channelAccess;
+  }
+
+  /** A per-request memo of `check` for the viewer. */
+  loader(userId: string | null): DataLoader<string, ChannelAccess> {
+    return new DataLoader((channelIds) => Promise.all(channelIds.map((id) => this.check(id, userId))));
+  }
+}

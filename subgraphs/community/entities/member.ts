@@ -1,0 +1,16 @@
+import { defineEntity, p } from '@mikro-orm/core';
+import { Community } from './community.ts';
+import { User } from './user.ts';
+
+/** Membership of a user in a community. */
+export const MemberSchema = defineEntity({
+  name: 'Member',
+  tableName: 'members',
+  properties: {
+    community: () => p.manyToOne(Community).ref().primary(),
+    user: () => p.manyToOne(User).ref().primary().index(),
+    joinedAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+export class Member extends MemberSchema.class {}
+MemberSchema.setClass(Member);

@@ -1,0 +1,1 @@
+export { SearchDocument, SEARCH_KINDS, type SearchKind } from './search-document.ts';

@@ -1,0 +1,1 @@
+export { Track, TRACK_STATUSES, TRACK_VISIBILITIES, type TrackStatus, type TrackVisibility } from './track.ts';

@@ -1,0 +1,7 @@
+// The subgraph's migrations, oldest first. New ones: node tools/new-migration.ts social <Name>
+import type { MigrationObject } from '@mikro-orm/core';
+import { Initial as M1 } from './0001-Initial.ts';
+
+export const migrations: MigrationObject[] = [
+  { name: '0001-Initial', class: M1 },
+];
