@@ -8,6 +8,9 @@ import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypt
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
+/** Where the community service publishes the JSON Web Key Set of its token-signing keys. */
+export const JWKS_PATH = '/.well-known/jwks.json';
+
 export const TOKEN_ISSUER = 'veza';
 export const TOKEN_AUDIENCE = 'veza-gateway';
 

@@ -8,10 +8,9 @@ import { SUBGRAPH_NAMES, type VezaConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { startPlatform, type Platform } from '../runtime.ts';
 import { startSubgraph, type RunningSubgraph } from '../subgraph/start.ts';
-import { TokenVerifier } from '../auth/access-tokens.ts';
+import { JWKS_PATH, TokenVerifier } from '../auth/access-tokens.ts';
 import { startGateway, type RunningGateway } from '../../gateway/gateway.ts';
 import { subgraphDefinitions } from '../../subgraphs/definitions.ts';
-import { JWKS_PATH } from '../../subgraphs/community/index.ts';
 
 export const SUPERGRAPH_PATH = new URL('../../schema/supergraph.graphql', import.meta.url);
 

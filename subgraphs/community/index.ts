@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import type { SubgraphModule } from '../../platform/subgraph/module.ts';
-import { TokenSigner } from '../../platform/auth/access-tokens.ts';
+import { JWKS_PATH, TokenSigner } from '../../platform/auth/access-tokens.ts';
 import { createCommunityContext, type CommunityContext, type CommunityServices } from './context.ts';
 import { Channel, Community, Member, Session, User } from './entities/index.ts';
 import { migrations } from './migrations/index.ts';
@@ -13,8 +13,6 @@ import { CommunityService } from './services/communities.ts';
 export const entities = [User, Session, Community, Member, Channel] as const;
 export { migrations };
 
-/** Path of the JSON Web Key Set the gateway verifies access tokens against. */
-export const JWKS_PATH = '/.well-known/jwks.json';
 
 export interface CommunityDeps {
   /** Ed25519 private key (PKCS#8 PEM) that signs access tokens. */

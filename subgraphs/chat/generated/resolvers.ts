@@ -74,6 +74,7 @@ export type MessageEdge = {
   node: Message;
 };
 
+/** Everything a client can change. */
 export type Mutation = {
   __typename?: 'Mutation';
   /** Sends a message to a channel the signed-in user may send in. */
@@ -81,6 +82,7 @@ export type Mutation = {
 };
 
 
+/** Everything a client can change. */
 export type MutationSendMessageArgs = {
   input: SendMessageInput;
 };
@@ -98,6 +100,7 @@ export type PageInfo = {
   startCursor?: Maybe<Scalars['String']['output']>;
 };
 
+/** Everything a client can read. */
 export type Query = {
   __typename?: 'Query';
   /** A message the signed-in user can read. */
@@ -105,6 +108,7 @@ export type Query = {
 };
 
 
+/** Everything a client can read. */
 export type QueryMessageArgs = {
   id: Scalars['ID']['input'];
 };

@@ -109,6 +109,7 @@ export type CreateCommunityInput = {
   name: Scalars['String']['input'];
 };
 
+/** Everything a client can change. */
 export type Mutation = {
   __typename?: 'Mutation';
   /** Adds a channel to a community (owner only until roles land). */
@@ -122,25 +123,30 @@ export type Mutation = {
 };
 
 
+/** Everything a client can change. */
 export type MutationCreateChannelArgs = {
   input: CreateChannelInput;
 };
 
 
+/** Everything a client can change. */
 export type MutationCreateCommunityArgs = {
   input: CreateCommunityInput;
 };
 
 
+/** Everything a client can change. */
 export type MutationSignInArgs = {
   input: SignInInput;
 };
 
 
+/** Everything a client can change. */
 export type MutationSignUpArgs = {
   input: SignUpInput;
 };
 
+/** Everything a client can read. */
 export type Query = {
   __typename?: 'Query';
   /** A channel the signed-in user can see. */
@@ -160,27 +166,32 @@ export type Query = {
 };
 
 
+/** Everything a client can read. */
 export type QueryChannelArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Everything a client can read. */
 export type QueryChannelAccessArgs = {
   channelId: Scalars['ID']['input'];
   userId: Scalars['ID']['input'];
 };
 
 
+/** Everything a client can read. */
 export type QueryCommunityArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Everything a client can read. */
 export type QueryUserArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Everything a client can read. */
 export type QueryUserByHandleArgs = {
   handle: Scalars['String']['input'];
 };

@@ -29,6 +29,7 @@ export type PageInfo = {
   startCursor?: Maybe<Scalars['String']['output']>;
 };
 
+/** Everything a client can read. */
 export type Query = {
   __typename?: 'Query';
   /** Full-text search over users and public tracks, best match first. */
@@ -36,6 +37,7 @@ export type Query = {
 };
 
 
+/** Everything a client can read. */
 export type QuerySearchArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;

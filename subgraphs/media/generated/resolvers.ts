@@ -19,6 +19,7 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** Everything a client can change. */
 export type Mutation = {
   __typename?: 'Mutation';
   /** Creates a track and returns a presigned URL to upload its file to. */
@@ -26,6 +27,7 @@ export type Mutation = {
 };
 
 
+/** Everything a client can change. */
 export type MutationRequestTrackUploadArgs = {
   input: RequestTrackUploadInput;
 };
@@ -43,6 +45,7 @@ export type PageInfo = {
   startCursor?: Maybe<Scalars['String']['output']>;
 };
 
+/** Everything a client can read. */
 export type Query = {
   __typename?: 'Query';
   /** A track the viewer can see. */
@@ -50,6 +53,7 @@ export type Query = {
 };
 
 
+/** Everything a client can read. */
 export type QueryTrackArgs = {
   id: Scalars['ID']['input'];
 };

@@ -38,6 +38,7 @@ export type FollowEdge = {
   node: User;
 };
 
+/** Everything a client can change. */
 export type Mutation = {
   __typename?: 'Mutation';
   /** The signed-in user follows another user. Following twice is harmless. */
@@ -47,11 +48,13 @@ export type Mutation = {
 };
 
 
+/** Everything a client can change. */
 export type MutationFollowArgs = {
   userId: Scalars['ID']['input'];
 };
 
 
+/** Everything a client can change. */
 export type MutationUnfollowArgs = {
   userId: Scalars['ID']['input'];
 };

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { generateSigningKey, TokenSigner, TokenVerifier } from './access-tokens.ts';
+
+describe('access tokens', () => {
+  it('verifies a token signed with the published key set', async () => {
+    const signer = await TokenSigner.fromPem(generateSigningKey(), 60);
+    const { token } = await signer.sign({ sub: 'user-1', sid: 'session-1' });
+    const claims = await new TokenVerifier(signer.jwks).verify(token);
+    expect(claims).toMatchObject({ sub: 'user-1', sid: 'session-1' });
+    expect(JSON.stringify(signer.jwks)).not.toContain('"d"');
+  });
+
+  it('refuses tokens from another key, tampered tokens and expired tokens', async () => {
+    const signer = await TokenSigner.fromPem(generateSigningKey(), 60);
+    const other = await TokenSigner.fromPem(generateSigningKey(), 60);
+    const verifier = new TokenVerifier(signer.jwks);
+    expect(await verifier.verify((await other.sign({ sub: 'u', sid: 's' })).token)).toBeUndefined();
+    const { token } = await signer.sign({ sub: 'u', sid: 's' });
+    const [h, p, s] = token.split('.');
+    const payload = JSON.parse(Buffer.from(p!, 'base64url').toString());
+    const tampered = `${h}.${Buffer.from(JSON.stringify({ ...payload, sub: 'admin' })).toString('base64url')}.${s}`;
+    expect(await verifier.verify(tampered)).toBeUndefined();
+    const expired = await TokenSigner.fromPem(generateSigningKey(), -120);
+    expect(await new TokenVerifier(expired.jwks).verify((await expired.sign({ sub: 'u', sid: 's' })).token)).toBeUndefined();
+  });
+});

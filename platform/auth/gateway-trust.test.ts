@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { signAssertion, verifyAssertion } from './gateway-trust.ts';
+
+const SECRET = 'a-secret-shared-by-gateway-and-subgraphs';
+
+describe('gateway assertions', () => {
+  it('round-trips the identity it signs', () => {
+    const a = signAssertion(SECRET, { userId: 'u1', sessionId: 's1' });
+    expect(verifyAssertion(SECRET, a)).toEqual({ userId: 'u1', sessionId: 's1' });
+  });
+
+  it('refuses a missing assertion, another secret and a tampered payload', () => {
+    const a = signAssertion(SECRET, { userId: 'u1', sessionId: 's1' });
+    expect(verifyAssertion(SECRET, undefined)).toBeUndefined();
+    expect(verifyAssertion('another-secret-of-enough-length-here', a)).toBeUndefined();
+    const [, mac] = a.split('.');
+    const forgedBody = Buffer.from(JSON.stringify({ u: 'admin', s: null, t: Math.floor(Date.now() / 1000) })).toString('base64url');
+    expect(verifyAssertion(SECRET, `${forgedBody}.${mac}`)).toBeUndefined();
+    expect(verifyAssertion(SECRET, 'garbage')).toBeUndefined();
+  });
+
+  it('refuses an assertion older than a minute (no replay later)', () => {
+    const now = Date.now();
+    const a = signAssertion(SECRET, { userId: 'u1', sessionId: null }, now - 61_000);
+    expect(verifyAssertion(SECRET, a, now)).toBeUndefined();
+    expect(verifyAssertion(SECRET, signAssertion(SECRET, { userId: null, sessionId: null }, now - 30_000), now)).toEqual({ userId: null, sessionId: null });
+  });
+});

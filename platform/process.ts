@@ -1,0 +1,46 @@
+/**
+ * What every Veza process does at the top: read the configuration (exit 2 with the
+ * reasons when it is invalid), make the logger, and stop in order on SIGINT/SIGTERM.
+ */
+import { ConfigError, loadConfig, type VezaConfig } from './config.ts';
+import { createLogger, type Logger } from './logger.ts';
+
+export function bootConfig(processName: string): { config: VezaConfig; logger: Logger } {
+  try {
+    const config = loadConfig(process.env);
+    return { config, logger: createLogger(config.logLevel, { process: processName }) };
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+/** Prints why start-up failed in one line (plus the structured log) and exits 1. */
+export function startupFailed(logger: Logger, err: unknown): never {
+  const e = err as NodeJS.ErrnoException & { port?: number };
+  const reason = e.code === 'EADDRINUSE' ? `port ${e.port ?? ''} is already in use (is another Veza running?)` : String(e.message ?? err);
+  logger.fatal({ err }, 'start-up failed');
+  process.stderr.write(`Veza could not start: ${reason}\n`);
+  process.exit(1);
+}
+
+export function stopOnSignals(logger: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
