@@ -39,7 +39,7 @@ export interface RunningGateway {
   url: string;
   http: HttpServer;
   metrics: ServiceMetrics;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
@@ -49,7 +49,7 @@ class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     this.#secret = secret;
   }
   override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]): void {
-    const identity = 'identity' in context && context.identity ? context.identity : { userId: null, sessionId: null };
+    const identity = (context as Partial<GatewayContext>).identity ?? ANONYMOUS;
     request.http?.headers.set(GATEWAY_ASSERTION_HEADER, signAssertion(this.#secret, identity));
   }
 }

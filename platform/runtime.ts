@@ -28,7 +28,7 @@ export interface Platform {
   signingKey: string | undefined;
   /** Which adapters were chosen, for the start-up banner and readiness. */
   adapters: { database: 'postgresql' | 'pglite'; events: 'redis' | 'memory'; objects: 's3' | 's3rver' };
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 export interface StartPlatformOptions {

@@ -56,7 +56,13 @@ export function compose(sources: SubgraphSource[]): CompositionOutcome {
   if (errors.length) return { ok: false, errors };
   const result = composeServices(parsed);
   if (result.errors) {
-    return { ok: false, errors: result.errors.map((e) => `${String(e.extensions['code'] ?? 'ERROR')}: ${e.message}`) };
+    return {
+      ok: false,
+      errors: result.errors.map((e) => {
+        const code = e.extensions['code'];
+        return `${typeof code === 'string' ? code : 'ERROR'}: ${e.message}`;
+      }),
+    };
   }
   return {
     ok: true,

@@ -23,10 +23,9 @@ export interface SubgraphDefinition {
   create(deps: SubgraphDeps): SubgraphModule<BaseSubgraphContext, unknown>;
 }
 
-// Each module's own context and services types are erased here: the runtime only needs
-// the common shape, and each module stays fully typed inside its folder.
-const erase = <C extends BaseSubgraphContext, S>(m: SubgraphModule<C, S>): SubgraphModule<BaseSubgraphContext, unknown> =>
-  m as unknown as SubgraphModule<BaseSubgraphContext, unknown>;
+// Each module's own context and services types widen to the common shape the runtime
+// needs; each module stays fully typed inside its folder.
+const erase = <C extends BaseSubgraphContext, S>(m: SubgraphModule<C, S>): SubgraphModule<BaseSubgraphContext, unknown> => m;
 
 export const subgraphDefinitions: Record<SubgraphName, SubgraphDefinition> = {
   community: { entities: community.entities, migrations: community.migrations, create: (d) => erase(community.communitySubgraph(d)) },

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { buildSchema, isObjectType, isInterfaceType, isInputObjectType, isEnumType, isUnionType, isScalarType } from 'graphql';
+import { buildSchema, isObjectType, isInterfaceType, isInputObjectType, isEnumType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { compose, GENERATED_HEADER, loadSubgraphSources } from '../schema/composition.ts';
 
@@ -33,14 +33,16 @@ describe('composition', () => {
     for (const type of Object.values(schema.getTypeMap())) {
       if (type.name.startsWith('__') || ['String', 'Int', 'Float', 'Boolean', 'ID'].includes(type.name)) continue;
       if (!type.description) missing.push(type.name);
-      if (isObjectType(type) || isInterfaceType(type) || isInputObjectType(type)) {
+      if (isObjectType(type) || isInterfaceType(type)) {
         for (const field of Object.values(type.getFields())) {
           if (!field.description) missing.push(`${type.name}.${field.name}`);
-          if ('args' in field) for (const arg of field.args) if (!arg.description) missing.push(`${type.name}.${field.name}(${arg.name})`);
+          for (const arg of field.args) if (!arg.description) missing.push(`${type.name}.${field.name}(${arg.name})`);
         }
       }
+      if (isInputObjectType(type)) {
+        for (const field of Object.values(type.getFields())) if (!field.description) missing.push(`${type.name}.${field.name}`);
+      }
       if (isEnumType(type)) for (const v of type.getValues()) if (!v.description) missing.push(`${type.name}.${v.name}`);
-      if (isUnionType(type) || isScalarType(type)) continue;
     }
     expect(missing).toEqual([]);
   });

@@ -17,7 +17,7 @@ describe('access tokens', () => {
     expect(await verifier.verify((await other.sign({ sub: 'u', sid: 's' })).token)).toBeUndefined();
     const { token } = await signer.sign({ sub: 'u', sid: 's' });
     const [h, p, s] = token.split('.');
-    const payload = JSON.parse(Buffer.from(p!, 'base64url').toString());
+    const payload = JSON.parse(Buffer.from(p!, 'base64url').toString()) as Record<string, unknown>;
     const tampered = `${h}.${Buffer.from(JSON.stringify({ ...payload, sub: 'admin' })).toString('base64url')}.${s}`;
     expect(await verifier.verify(tampered)).toBeUndefined();
     const expired = await TokenSigner.fromPem(generateSigningKey(), -120);

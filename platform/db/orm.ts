@@ -71,13 +71,14 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   return {
     orm,
     schema: opts.schema,
-    fork: () => orm.em.fork({ clear: true, useContext: false }) as EntityManager,
+    fork: () => orm.em.fork({ clear: true, useContext: false }),
     close: () => orm.close(true),
   };
 }
 
 /** MikroORM's query logger prefixes statements with a namespace and suffixes timing; keep the SQL. */
 function stripLogDecoration(message: string): string | undefined {
+  // eslint-disable-next-line no-control-regex -- strips the logger's ANSI colour codes
   const m = /\[query\]\s*(.*?)(?:\s*\[took.*)?$/s.exec(message.replace(/\x1b\[[0-9;]*m/g, ''));
   return m?.[1]?.trim() || undefined;
 }

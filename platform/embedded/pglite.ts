@@ -10,7 +10,7 @@ import { mkdir } from 'node:fs/promises';
 
 export interface EmbeddedPostgres {
   url: string;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 export async function startEmbeddedPostgres(directory: string, opts: { port?: number; maxConnections?: number } = {}): Promise<EmbeddedPostgres> {

@@ -18,7 +18,7 @@ export interface RunningVeza {
   platform: Platform;
   subgraphs: RunningSubgraph[];
   gateway: RunningGateway;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 export interface StartVezaOptions {

@@ -28,7 +28,7 @@ export class MemoryEventBus implements EventBus {
     for (const c of this.#consumers) {
       if (c.topic !== topic || seen.has(c.group)) continue;
       seen.add(c.group);
-      this.#track(this.#deliver(c, event as DomainEvent<unknown>));
+      this.#track(this.#deliver(c, event));
     }
     return event;
   }

@@ -12,7 +12,7 @@ import { mkdir } from 'node:fs/promises';
 
 export interface EmbeddedS3 {
   endpoint: string;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 export async function startEmbeddedS3(directory: string, port = 0): Promise<EmbeddedS3> {

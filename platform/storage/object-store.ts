@@ -67,7 +67,7 @@ export class ObjectStore {
   async stat(key: string): Promise<StoredObject | undefined> {
     try {
       const s = await this.client.statObject(this.bucket, key);
-      const ct = s.metaData['content-type'];
+      const ct: unknown = s.metaData['content-type'];
       return { key, size: s.size, etag: s.etag, contentType: typeof ct === 'string' ? ct : undefined };
     } catch (err) {
       if (isNotFound(err)) return undefined;

@@ -27,7 +27,7 @@ export function uniqueName(prefix: string): string {
 
 export interface TestDatabase {
   url: string;
-  drop(): Promise<void>;
+  drop: () => Promise<void>;
 }
 
 /** A new, empty database on the real PostgreSQL, dropped by `drop()`. */
@@ -50,7 +50,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
-export async function tempDir(prefix = 'veza-test-'): Promise<{ path: string; remove(): Promise<void> }> {
+export async function tempDir(prefix = 'veza-test-'): Promise<{ path: string; remove: () => Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
 }
@@ -65,7 +65,7 @@ export interface TestVeza {
   url: string;
   /** The gateway's base URL (for /healthz, /readyz, /metrics). */
   base: string;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 /**
