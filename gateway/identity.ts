@@ -13,11 +13,12 @@ export const ANONYMOUS: GatewayIdentity = { userId: null, sessionId: null };
 export type IdentityResult = { ok: true; identity: GatewayIdentity } | { ok: false; reason: string };
 
 export async function identify(req: IncomingMessage, verifier: TokenVerifier): Promise<IdentityResult> {
+  const client = { clientAddress: req.socket.remoteAddress ?? null, userAgent: req.headers['user-agent'] ?? null };
   const header = req.headers.authorization;
-  if (!header) return { ok: true, identity: ANONYMOUS };
+  if (!header) return { ok: true, identity: { ...ANONYMOUS, ...client } };
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match?.[1]) return { ok: false, reason: 'The Authorization header must be "Bearer <access token>".' };
   const claims = await verifier.verify(match[1]);
   if (!claims) return { ok: false, reason: 'The access token is invalid or expired.' };
-  return { ok: true, identity: { userId: claims.sub, sessionId: claims.sid } };
+  return { ok: true, identity: { userId: claims.sub, sessionId: claims.sid, ...client } };
 }

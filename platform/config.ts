@@ -56,6 +56,12 @@ const envSchema = z.object({
   /** Ed25519 private key (PKCS#8 PEM) that signs access tokens; generated into the data folder when absent. */
   AUTH_PRIVATE_KEY: z.string().optional(),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(900),
+  /** Sign-ups allowed per client address per hour. */
+  SIGN_UP_LIMIT_PER_ADDRESS: z.coerce.number().int().positive().default(20),
+  /** Sign-in attempts allowed per account per 5 minutes. */
+  SIGN_IN_LIMIT_PER_ACCOUNT: z.coerce.number().int().positive().default(10),
+  /** Sign-in attempts allowed per client address per 5 minutes. */
+  SIGN_IN_LIMIT_PER_ADDRESS: z.coerce.number().int().positive().default(50),
   /** Largest accepted HTTP request body, in bytes. */
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_000_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -81,6 +87,7 @@ export interface VezaConfig {
   gatewaySecret: string | undefined;
   authPrivateKey: string | undefined;
   accessTokenTtlSeconds: number;
+  authLimits: { signUpPerAddress: number; signInPerAccount: number; signInPerAddress: number };
   maxBodyBytes: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   playground: boolean;
@@ -131,6 +138,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): VezaConfig {
     gatewaySecret: e.GATEWAY_SECRET,
     authPrivateKey: e.AUTH_PRIVATE_KEY,
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+    authLimits: {
+      signUpPerAddress: e.SIGN_UP_LIMIT_PER_ADDRESS,
+      signInPerAccount: e.SIGN_IN_LIMIT_PER_ACCOUNT,
+      signInPerAddress: e.SIGN_IN_LIMIT_PER_ADDRESS,
+    },
     maxBodyBytes: e.MAX_BODY_BYTES,
     logLevel: e.LOG_LEVEL,
     playground: e.PLAYGROUND,

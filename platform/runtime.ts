@@ -18,6 +18,8 @@ import { startEmbeddedS3 } from './storage/embedded-s3.ts';
 import { startEmbeddedPostgres } from './embedded/pglite.ts';
 import { loadOrCreateSigningKey } from './auth/access-tokens.ts';
 import { InternalClient } from './subgraph/internal-client.ts';
+import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './rate-limit.ts';
+import { Redis } from 'ioredis';
 import type { PlatformServices } from './subgraph/module.ts';
 
 export interface Platform {
@@ -65,6 +67,10 @@ export async function startPlatform(config: VezaConfig, logger: Logger, opts: St
     stops.push(() => bus.close());
     const { pubsub, close: closePubSub } = createPubSub(config.redisUrl);
     stops.push(closePubSub);
+    const rateLimiter: RateLimiter = config.redisUrl
+      ? new RedisRateLimiter(new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }), config.redisPrefix)
+      : new MemoryRateLimiter();
+    stops.push(() => rateLimiter.close());
 
     const gatewaySecret = config.gatewaySecret ?? (await localSecret(config, 'gateway-secret'));
     const signingKey = opts.needsSigningKey
@@ -75,7 +81,7 @@ export async function startPlatform(config: VezaConfig, logger: Logger, opts: St
     const internal = new InternalClient(() => subgraphUrls, gatewaySecret);
 
     return {
-      services: { config, logger, bus, pubsub, store, internal, gatewaySecret, databaseUrl },
+      services: { config, logger, bus, pubsub, store, internal, gatewaySecret, databaseUrl, rateLimiter },
       subgraphUrls,
       signingKey,
       adapters: {

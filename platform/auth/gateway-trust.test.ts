@@ -6,7 +6,12 @@ const SECRET = 'a-secret-shared-by-gateway-and-subgraphs';
 describe('gateway assertions', () => {
   it('round-trips the identity it signs', () => {
     const a = signAssertion(SECRET, { userId: 'u1', sessionId: 's1' });
-    expect(verifyAssertion(SECRET, a)).toEqual({ userId: 'u1', sessionId: 's1' });
+    expect(verifyAssertion(SECRET, a)).toMatchObject({ userId: 'u1', sessionId: 's1' });
+  });
+
+  it('carries the client address and user agent', () => {
+    const a = signAssertion(SECRET, { userId: null, sessionId: null, clientAddress: '127.0.0.9', userAgent: 'test/1.0' });
+    expect(verifyAssertion(SECRET, a)).toEqual({ userId: null, sessionId: null, clientAddress: '127.0.0.9', userAgent: 'test/1.0' });
   });
 
   it('refuses a missing assertion, another secret and a tampered payload', () => {
@@ -23,6 +28,6 @@ describe('gateway assertions', () => {
     const now = Date.now();
     const a = signAssertion(SECRET, { userId: 'u1', sessionId: null }, now - 61_000);
     expect(verifyAssertion(SECRET, a, now)).toBeUndefined();
-    expect(verifyAssertion(SECRET, signAssertion(SECRET, { userId: null, sessionId: null }, now - 30_000), now)).toEqual({ userId: null, sessionId: null });
+    expect(verifyAssertion(SECRET, signAssertion(SECRET, { userId: null, sessionId: null }, now - 30_000), now)).toMatchObject({ userId: null, sessionId: null });
   });
 });

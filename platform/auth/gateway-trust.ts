@@ -19,17 +19,29 @@ export interface GatewayIdentity {
   userId: string | null;
   /** The session of the access token, when signed in. */
   sessionId: string | null;
+  /** The client's network address as the gateway saw it (for rate limits and session lists). */
+  clientAddress?: string | null;
+  /** The client's User-Agent header, when it sent one. */
+  userAgent?: string | null;
 }
 
 interface AssertionPayload {
   u: string | null;
   s: string | null;
+  a?: string | null;
+  g?: string | null;
   /** Issued at (seconds). */
   t: number;
 }
 
 export function signAssertion(secret: string, identity: GatewayIdentity, now = Date.now()): string {
-  const payload: AssertionPayload = { u: identity.userId, s: identity.sessionId, t: Math.floor(now / 1000) };
+  const payload: AssertionPayload = {
+    u: identity.userId,
+    s: identity.sessionId,
+    ...(identity.clientAddress ? { a: identity.clientAddress } : {}),
+    ...(identity.userAgent ? { g: identity.userAgent.slice(0, 300) } : {}),
+    t: Math.floor(now / 1000),
+  };
   const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
   return `${body}.${mac(secret, body)}`;
 }
@@ -51,7 +63,7 @@ export function verifyAssertion(secret: string, assertion: string | undefined, n
   }
   const age = Math.floor(now / 1000) - payload.t;
   if (!Number.isFinite(age) || age > MAX_AGE_SECONDS || age < -MAX_AGE_SECONDS) return undefined;
-  return { userId: payload.u ?? null, sessionId: payload.s ?? null };
+  return { userId: payload.u ?? null, sessionId: payload.s ?? null, clientAddress: payload.a ?? null, userAgent: payload.g ?? null };
 }
 
 function mac(secret: string, body: string): string {

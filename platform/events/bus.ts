@@ -30,6 +30,17 @@ export interface EventBus {
 /** Every topic a subgraph publishes, with its payload, in one place. */
 export interface EventTopics {
   'community.user.created': { userId: string; handle: string; displayName: string };
+  /** A user's handle or display name changed. */
+  'community.user.updated': { userId: string; handle: string; displayName: string };
+  /**
+   * Who may do what changed (role edit, overwrite, membership, timeout...). Consumers
+   * drop cached permissions for the community (narrowed to a user or channel when set).
+   */
+  'community.permissions.changed': { communityId: string; userId: string | null; channelId: string | null; reason: string };
+  /** A member left or was removed; a ban may ask chat to delete their recent messages. */
+  'community.member.removed': { communityId: string; userId: string; reason: 'LEAVE' | 'KICK' | 'BAN'; deleteMessageSeconds: number };
+  /** A community was deleted with all its channels. */
+  'community.deleted': { communityId: string };
   /** A track became playable, or its public details changed. */
   'media.track.published': { trackId: string; ownerId: string; title: string; description: string | null; visibility: 'PUBLIC' | 'UNLISTED' | 'PRIVATE' };
 }

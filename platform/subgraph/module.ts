@@ -16,6 +16,7 @@ import type { ObjectStore } from '../storage/object-store.ts';
 import type { GatewayIdentity } from '../auth/gateway-trust.ts';
 import type { Routes } from '../http/server.ts';
 import type { InternalClient } from './internal-client.ts';
+import type { RateLimiter } from '../rate-limit.ts';
 
 /** Everything a subgraph may use from the platform; built once per process. */
 export interface PlatformServices {
@@ -24,6 +25,8 @@ export interface PlatformServices {
   bus: EventBus;
   pubsub: PubSubEngine;
   store: ObjectStore;
+  /** Shared rate limits (Redis in production, memory in the embedded profile). */
+  rateLimiter: RateLimiter;
   /** Calls another subgraph's API as a trusted service. */
   internal: InternalClient;
   gatewaySecret: string;

@@ -1,18 +1,23 @@
-/** The community subgraph: accounts, communities, members, channels and who may do what. */
+/** The community subgraph: accounts, communities, members, roles, channels and who may do what. */
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import type { SubgraphModule } from '../../platform/subgraph/module.ts';
 import { JWKS_PATH, TokenSigner } from '../../platform/auth/access-tokens.ts';
 import { createCommunityContext, type CommunityContext, type CommunityServices } from './context.ts';
-import { Channel, Community, Member, Session, User } from './entities/index.ts';
+import { AuditEntry, Ban, Channel, ChannelOverwrite, Community, Invite, Member, MemberRole, RefreshToken, Role, Session, User } from './entities/index.ts';
 import { migrations } from './migrations/index.ts';
 import { resolvers } from './resolvers/index.ts';
 import { AccountService } from './services/accounts.ts';
+import { ChangeFeed } from './services/changes.ts';
+import { ChannelService } from './services/channels.ts';
 import { CommunityService } from './services/communities.ts';
+import { InviteService } from './services/invites.ts';
+import { ModerationService } from './services/moderation.ts';
+import { RoleService } from './services/roles.ts';
+import { SessionService } from './services/sessions.ts';
 
-export const entities = [User, Session, Community, Member, Channel] as const;
+export const entities = [User, Session, RefreshToken, Community, Member, Role, MemberRole, Channel, ChannelOverwrite, Invite, Ban, AuditEntry] as const;
 export { migrations };
-
 
 export interface CommunityDeps {
   /** Ed25519 private key (PKCS#8 PEM) that signs access tokens. */
@@ -28,7 +33,18 @@ export function communitySubgraph(deps: CommunityDeps): SubgraphModule<Community
     migrations,
     async createServices(_db, platform) {
       const tokens = await TokenSigner.fromPem(deps.signingKey, platform.config.accessTokenTtlSeconds);
-      return { tokens, accounts: new AccountService(platform.bus, tokens), communities: new CommunityService() };
+      const changes = new ChangeFeed(platform.bus);
+      const sessions = new SessionService(tokens);
+      return {
+        tokens,
+        sessions,
+        accounts: new AccountService({ bus: platform.bus, sessions, limiter: platform.rateLimiter, store: platform.store, limits: platform.config.authLimits }),
+        communities: new CommunityService(changes),
+        channels: new ChannelService(changes),
+        roles: new RoleService(changes),
+        invites: new InviteService(changes),
+        moderation: new ModerationService(changes),
+      };
     },
     createContext: (base, services) => createCommunityContext(base, services),
     routes: ({ services }) => ({

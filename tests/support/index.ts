@@ -16,6 +16,7 @@ import { generateSigningKey } from '../../platform/auth/access-tokens.ts';
 import { startEmbeddedS3, type EmbeddedS3 } from '../../platform/storage/embedded-s3.ts';
 import { startVeza, type RunningVeza, type StartVezaOptions } from '../../platform/embedded/run.ts';
 import { TEST_PG_URL, TEST_REDIS_URL } from './env.ts';
+import { SignUpFullDocument } from '../generated/graphql.ts';
 
 export { TEST_PG_URL, TEST_REDIS_URL };
 
@@ -138,4 +139,25 @@ export async function rawRequest<T = unknown>(url: string, body: string, token?:
 export function dataOf<T>(res: GraphQLResponse<T>): T {
   if (res.errors?.length || !res.data) throw new Error(`GraphQL errors: ${JSON.stringify(res.errors)} (HTTP ${res.status})`);
   return res.data;
+}
+
+export interface TestUser {
+  id: string;
+  handle: string;
+  displayName: string;
+  token: string;
+  refreshToken: string;
+}
+
+/** Signs a new user up through the gateway. */
+export async function signUpUser(url: string, displayName = 'Test User', password = 'a long passphrase'): Promise<TestUser> {
+  const handle = uniqueName(displayName.toLowerCase().replace(/[^a-z0-9_]/g, '') || 'user').slice(0, 32);
+  const res = await request(url, SignUpFullDocument, { input: { handle, displayName, password } });
+  const { signUp } = dataOf(res);
+  return { id: signUp.user.id, handle, displayName, token: signUp.accessToken, refreshToken: signUp.refreshToken };
+}
+
+/** The `extensions.code` of the first error, for asserting refusals. */
+export function codeOf(res: GraphQLResponse<unknown>): string | undefined {
+  return res.errors?.[0]?.extensions?.code;
 }

@@ -10,11 +10,17 @@ export const ChannelSchema = defineEntity({
   tableName: 'channels',
   properties: {
     id: p.uuid().primary().onCreate(() => newId()),
-    community: () => p.manyToOne(Community).ref().index(),
+    community: () => p.manyToOne(Community).ref().index().deleteRule('cascade'),
     name: p.string().length(100),
     type: p.enum(CHANNEL_TYPES).nativeEnumName('channel_type'),
     topic: p.string().length(1024).nullable(),
     position: p.integer(),
+    /** The category the channel sits in (a CATEGORY channel of the same community). */
+    parentId: p.uuid().nullable(),
+    /** When true the channel uses its category's permission overwrites instead of its own. */
+    permissionsSynced: p.boolean(),
+    /** Seconds a member must wait between two messages (0: no slow mode). */
+    slowModeSeconds: p.integer(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

@@ -8,6 +8,7 @@ export const CommunitySchema = defineEntity({
   properties: {
     id: p.uuid().primary().onCreate(() => newId()),
     name: p.string().length(100),
+    description: p.text().nullable(),
     owner: () => p.manyToOne(User).ref().index(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },

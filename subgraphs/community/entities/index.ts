@@ -1,5 +1,12 @@
 export { User } from './user.ts';
 export { Session } from './session.ts';
+export { RefreshToken } from './refresh-token.ts';
 export { Community } from './community.ts';
 export { Member } from './member.ts';
+export { Role } from './role.ts';
+export { MemberRole } from './member-role.ts';
 export { Channel, CHANNEL_TYPES, type ChannelKind } from './channel.ts';
+export { ChannelOverwrite, OVERWRITE_TARGETS } from './channel-overwrite.ts';
+export { Invite } from './invite.ts';
+export { Ban } from './ban.ts';
+export { AuditEntry } from './audit-entry.ts';

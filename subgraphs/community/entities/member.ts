@@ -7,8 +7,11 @@ export const MemberSchema = defineEntity({
   name: 'Member',
   tableName: 'members',
   properties: {
-    community: () => p.manyToOne(Community).ref().primary(),
-    user: () => p.manyToOne(User).ref().primary().index(),
+    community: () => p.manyToOne(Community).ref().primary().deleteRule('cascade'),
+    user: () => p.manyToOne(User).ref().primary().index().deleteRule('cascade'),
+    nickname: p.string().length(64).nullable(),
+    /** Until then the member may read but not write (see permissions/compute.ts). */
+    timedOutUntil: p.datetime().nullable(),
     joinedAt: p.datetime().onCreate(() => new Date()),
   },
 });

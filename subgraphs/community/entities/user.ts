@@ -12,6 +12,9 @@ export const UserSchema = defineEntity({
     /** Lower-cased handle: what uniqueness and look-ups use. */
     handleKey: p.string().length(32).unique(),
     displayName: p.string().length(64),
+    bio: p.text().nullable(),
+    /** Object-store key of the avatar image. */
+    avatarKey: p.string().length(200).nullable(),
     /** argon2id hash (PHC string). */
     passwordHash: p.text().hidden().lazy(),
     createdAt: p.datetime().onCreate(() => new Date()),

@@ -1,88 +1,144 @@
-/**
- * Communities, their members and channels, and the answer to "what may user U do in
- * channel C". Until roles and overwrites land, a member may view and send in every
- * channel of their community, and only the owner changes the community.
- */
+/** Communities and membership: create, edit, delete, transfer, leave, and member lists. */
 import type { EntityManager } from '../../../platform/db/orm.ts';
 import { badInput, forbidden, notFound, unauthenticated } from '../../../platform/errors.ts';
 import { isUuid } from '../../../platform/ids.ts';
-import { Channel, Community, Member, type ChannelKind } from '../entities/index.ts';
+import { toConnection, toPage, type Connection, type CursorCodec, type PageArgs } from '../../../platform/graphql/connection.ts';
+import { Channel, Community, Member, MemberRole, Role } from '../entities/index.ts';
+import { DEFAULT_EVERYONE, P } from '../permissions/flags.ts';
+import { recordAudit } from './audit.ts';
+import type { Authorizer } from './authorization.ts';
+import type { ChangeFeed } from './changes.ts';
 
-export interface ChannelAccess {
-  channelId: string;
-  userId: string;
-  canView: boolean;
-  canSend: boolean;
+/** Members are ordered by when they joined, then by user id. */
+const memberCursor: CursorCodec<{ joinedAt: Date; userId: string }> = {
+  kind: 'mem',
+  encode: (k) => `${k.joinedAt.toISOString()}|${k.userId}`,
+  decode: (raw) => {
+    const [at, userId] = raw.split('|');
+    const joinedAt = new Date(at ?? '');
+    return userId && isUuid(userId) && !Number.isNaN(joinedAt.getTime()) ? { joinedAt, userId } : undefined;
+  },
+};
+
+export function checkCommunityName(raw: string): string {
+  const name = raw.trim();
+  if (name.length < 2 || name.length > 100) throw badInput('A community name is 2 to 100 characters.', 'name');
+  return name;
+}
+
+function checkDescription(raw: string): string | null {
+  const d = raw.trim();
+  if (d.length > 1000) throw badInput('A description is at most 1,000 characters.', 'description');
+  return d || null;
 }
 
 export class CommunityService {
-  async create(em: EntityManager, viewerId: string | null, input: { name: string }): Promise<Community> {
-    const ownerId = requireViewer(viewerId);
-    const name = input.name.trim();
-    if (name.length < 2 || name.length > 100) throw badInput('A community name is 2 to 100 characters.', 'name');
+  readonly #changes: ChangeFeed;
+
+  constructor(changes: ChangeFeed) {
+    this.#changes = changes;
+  }
+
+  async create(em: EntityManager, viewerId: string | null, input: { name: string; description?: string | null }): Promise<Community> {
+    if (!viewerId) throw unauthenticated();
+    const name = checkCommunityName(input.name);
+    const description = input.description != null ? checkDescription(input.description) : null;
     return em.transactional(async (tx) => {
-      const community = tx.create(Community, { name, owner: ownerId });
-      tx.create(Member, { community, user: ownerId });
-      tx.create(Channel, { community, name: 'general', type: 'TEXT', position: 0, topic: null });
+      const community = tx.create(Community, { name, description, owner: viewerId });
+      tx.create(Role, { id: community.id, community, name: '@everyone', color: 0, position: 0, permissions: DEFAULT_EVERYONE, mentionable: false });
+      tx.create(Member, { community, user: viewerId, nickname: null, timedOutUntil: null });
+      tx.create(Channel, { community, name: 'general', type: 'TEXT', position: 0, topic: null, parentId: null, permissionsSynced: false, slowModeSeconds: 0 });
       return community;
     });
   }
 
-  async createChannel(
-    em: EntityManager,
-    viewerId: string | null,
-    input: { communityId: string; name: string; type: ChannelKind; topic?: string | null },
-  ): Promise<Channel> {
-    const userId = requireViewer(viewerId);
-    const community = await this.findVisible(em, userId, input.communityId);
-    if (!community) throw notFound('Community', input.communityId);
-    if (community.owner.id !== userId) throw forbidden('Only the owner can add channels to this community.');
-    const name = input.name.trim().toLowerCase().replace(/\s+/g, '-');
-    if (name.length < 1 || name.length > 100) throw badInput('A channel name is 1 to 100 characters.', 'name');
-    const topic = input.topic?.trim() || null;
-    if (topic && topic.length > 1024) throw badInput('A channel topic is at most 1024 characters.', 'topic');
-    const last = await em.findOne(Channel, { community }, { orderBy: { position: 'desc' }, fields: ['position'] });
-    const channel = em.create(Channel, { community, name, type: input.type, topic, position: (last?.position ?? -1) + 1 });
-    await em.flush();
-    return channel;
+  async update(em: EntityManager, auth: Authorizer, viewerId: string | null, input: { communityId: string; name?: string | null; description?: string | null }): Promise<Community> {
+    const { loaded, userId } = await auth.require(input.communityId, viewerId, 'MANAGE_COMMUNITY');
+    const community = loaded.community;
+    const before = { name: community.name, description: community.description };
+    if (input.name != null) community.name = checkCommunityName(input.name);
+    if (input.description != null) community.description = checkDescription(input.description);
+    await em.transactional(async (tx) => {
+      tx.persist(community);
+      recordAudit(tx, { communityId: community.id, actorId: userId, action: 'COMMUNITY_UPDATE', targetType: 'COMMUNITY', targetId: community.id, before, after: { name: community.name, description: community.description } });
+    });
+    return community;
   }
 
-  /** The community when the user is a member of it, else `null` (existence is not revealed). */
-  async findVisible(em: EntityManager, userId: string | null, communityId: string): Promise<Community | null> {
+  async delete(em: EntityManager, auth: Authorizer, viewerId: string | null, communityId: string): Promise<boolean> {
+    const { member } = await auth.requireMember(communityId, viewerId);
+    if (!member.isOwner) throw forbidden('Only the owner can delete a community.');
+    await em.nativeDelete(Community, { id: communityId });
+    await this.#changes.communityDeleted(communityId);
+    return true;
+  }
+
+  async transfer(em: EntityManager, auth: Authorizer, viewerId: string | null, communityId: string, newOwnerId: string): Promise<Community> {
+    const { loaded, member, userId } = await auth.requireMember(communityId, viewerId);
+    if (!member.isOwner) throw forbidden('Only the owner can transfer a community.');
+    if (newOwnerId === userId) throw badInput('You already own this community.', 'userId');
+    if (!(await auth.member(communityId, newOwnerId))) throw notFound('Member', newOwnerId);
+    const community = loaded.community;
+    await em.transactional(async (tx) => {
+      await tx.nativeUpdate(Community, { id: communityId }, { owner: newOwnerId });
+      recordAudit(tx, { communityId, actorId: userId, action: 'COMMUNITY_TRANSFER', targetType: 'COMMUNITY', targetId: communityId, before: { ownerId: userId }, after: { ownerId: newOwnerId } });
+    });
+    auth.forget(communityId);
+    await this.#changes.permissionsChanged(communityId, 'ownership transferred');
+    await em.refresh(community);
+    return community;
+  }
+
+  async leave(em: EntityManager, auth: Authorizer, viewerId: string | null, communityId: string): Promise<boolean> {
+    const { member, userId } = await auth.requireMember(communityId, viewerId);
+    if (member.isOwner) throw forbidden('The owner cannot leave; transfer the community first.');
+    await em.transactional(async (tx) => {
+      await tx.nativeDelete(MemberRole, { community: communityId, user: userId });
+      await tx.nativeDelete(Member, { community: communityId, user: userId });
+    });
+    await this.#changes.memberRemoved({ communityId, userId, reason: 'LEAVE', deleteMessageSeconds: 0 });
+    return true;
+  }
+
+  /** The community, when the user is a member of it, else `null` (existence is not revealed). */
+  async findVisible(auth: Authorizer, userId: string | null, communityId: string): Promise<Community | null> {
     if (!userId || !isUuid(communityId)) return null;
-    const member = await em.findOne(Member, { community: communityId, user: userId }, { populate: ['community'] });
-    return member ? member.community.getEntity() : null;
-  }
-
-  async isMember(em: EntityManager, communityId: string, userId: string | null): Promise<boolean> {
-    if (!userId) return false;
-    return (await em.count(Member, { community: communityId, user: userId })) > 0;
+    const [loaded, member] = await Promise.all([auth.community(communityId), auth.member(communityId, userId)]);
+    return loaded && member ? loaded.community : null;
   }
 
   async listForUser(em: EntityManager, userId: string | null): Promise<Community[]> {
     if (!userId) return [];
-    const members = await em.find(Member, { user: userId }, { populate: ['community'], orderBy: { community: { id: 'asc' } } });
+    const members = await em.find(Member, { user: userId }, { populate: ['community'], orderBy: { joinedAt: 'asc' } });
     return members.map((m) => m.community.getEntity());
   }
 
-  async channelAccess(em: EntityManager, channelId: string, userId: string): Promise<ChannelAccess> {
-    const none = { channelId, userId, canView: false, canSend: false };
-    if (!isUuid(channelId) || !isUuid(userId)) return none;
-    const channel = await em.findOne(Channel, { id: channelId }, { fields: ['community', 'type'] });
-    if (!channel) return none;
-    const member = await em.count(Member, { community: channel.community, user: userId });
-    const canView = member > 0;
-    return { channelId, userId, canView, canSend: canView && channel.type !== 'CATEGORY' && channel.type !== 'VOICE' };
+  async isMember(auth: Authorizer, communityId: string, userId: string | null): Promise<boolean> {
+    return (await auth.member(communityId, userId)) !== null;
   }
 
-  async visibleChannel(em: EntityManager, userId: string | null, channelId: string): Promise<Channel | null> {
-    if (!userId) return null;
-    const access = await this.channelAccess(em, channelId, userId);
-    return access.canView ? em.findOne(Channel, { id: channelId }) : null;
+  /** Members oldest first, keyset-paged on (join time, user id). */
+  async members(em: EntityManager, auth: Authorizer, viewerId: string | null, communityId: string, args: PageArgs): Promise<Connection<Member>> {
+    await auth.requireMember(communityId, viewerId);
+    if (args.last != null || args.before != null) throw badInput('Members page forward only; use `first` and `after`.');
+    const page = toPage(memberCursor, args, 50);
+    const after = page.after;
+    const rows = await em.find(
+      Member,
+      {
+        community: communityId,
+        ...(after ? { $or: [{ joinedAt: { $gt: after.joinedAt } }, { joinedAt: after.joinedAt, user: { $gt: after.userId } }] } : {}),
+      },
+      { orderBy: { joinedAt: 'asc', user: 'asc' }, limit: page.limit, populate: ['user'] },
+    );
+    return toConnection(rows, page, memberCursor, (m) => ({ joinedAt: m.joinedAt, userId: m.user.id }));
   }
-}
 
-function requireViewer(viewerId: string | null): string {
-  if (!viewerId) throw unauthenticated();
-  return viewerId;
+  /** Channels of the community the viewer can see. */
+  async visibleChannels(em: EntityManager, auth: Authorizer, viewerId: string | null, communityId: string): Promise<Channel[]> {
+    if (!(await auth.member(communityId, viewerId))) return [];
+    const channels = await em.find(Channel, { community: communityId }, { orderBy: { position: 'asc', id: 'asc' } });
+    const bits = await Promise.all(channels.map((c) => auth.inChannel(c, viewerId)));
+    return channels.filter((_, i) => ((bits[i] ?? 0n) & P.VIEW_CHANNEL) !== 0n);
+  }
 }

@@ -1,0 +1,157 @@
+/**
+ * Who may do what: loads the facts (membership, roles, overwrites) and applies the pure
+ * rules of permissions/compute.ts. One `Authorizer` per request memoises what it loads,
+ * so checking many channels of one community costs a constant number of queries.
+ */
+import type { EntityManager } from '../../../platform/db/orm.ts';
+import { forbidden, notFound, unauthenticated } from '../../../platform/errors.ts';
+import { isUuid } from '../../../platform/ids.ts';
+import type { Channel} from '../entities/index.ts';
+import { ChannelOverwrite, Community, Member, MemberRole, Role } from '../entities/index.ts';
+import { basePermissions, channelPermissions, type CommunityFacts, type MemberFacts, type Overwrite } from '../permissions/compute.ts';
+import { P, type Permission } from '../permissions/flags.ts';
+
+export interface LoadedCommunity {
+  community: Community;
+  facts: CommunityFacts;
+  /** Roles highest first, @everyone last. */
+  roles: Role[];
+}
+
+export class Authorizer {
+  readonly #em: EntityManager;
+  readonly #communities = new Map<string, Promise<LoadedCommunity | null>>();
+  readonly #members = new Map<string, Promise<MemberFacts | null>>();
+  readonly #overwrites = new Map<string, Promise<Overwrite[]>>();
+
+  constructor(em: EntityManager) {
+    this.#em = em;
+  }
+
+  community(communityId: string): Promise<LoadedCommunity | null> {
+    let p = this.#communities.get(communityId);
+    if (!p) {
+      p = this.#loadCommunity(communityId);
+      this.#communities.set(communityId, p);
+    }
+    return p;
+  }
+
+  member(communityId: string, userId: string | null): Promise<MemberFacts | null> {
+    if (!userId) return Promise.resolve(null);
+    const key = `${communityId}:${userId}`;
+    let p = this.#members.get(key);
+    if (!p) {
+      p = this.#loadMember(communityId, userId);
+      this.#members.set(key, p);
+    }
+    return p;
+  }
+
+  /** Community-wide permissions; 0 for non-members. */
+  async base(communityId: string, userId: string | null): Promise<bigint> {
+    const [loaded, member] = await Promise.all([this.community(communityId), this.member(communityId, userId)]);
+    return loaded && member ? basePermissions(member, loaded.facts) : 0n;
+  }
+
+  /** Permissions in a channel; 0 for non-members. */
+  async inChannel(channel: Channel, userId: string | null): Promise<bigint> {
+    const communityId = channel.community.id;
+    const [loaded, member, overwrites] = await Promise.all([
+      this.community(communityId),
+      this.member(communityId, userId),
+      this.overwritesFor(channel),
+    ]);
+    return loaded && member ? channelPermissions(member, loaded.facts, { overwrites }) : 0n;
+  }
+
+  /** The overwrites that apply to a channel: its category's when it is synced with one. */
+  overwritesFor(channel: Channel): Promise<Overwrite[]> {
+    const sourceId = channel.permissionsSynced && channel.parentId ? channel.parentId : channel.id;
+    let p = this.#overwrites.get(sourceId);
+    if (!p) {
+      p = this.#em
+        .find(ChannelOverwrite, { channel: sourceId })
+        .then((rows) => rows.map((o) => ({ targetType: o.targetType, targetId: o.targetId, allow: o.allow, deny: o.deny })));
+      this.#overwrites.set(sourceId, p);
+    }
+    return p;
+  }
+
+  /** The community, when the viewer is a member; NOT_FOUND otherwise (existence is not revealed). */
+  async requireMember(communityId: string, userId: string | null): Promise<{ loaded: LoadedCommunity; member: MemberFacts; userId: string }> {
+    if (!userId) throw unauthenticated();
+    const [loaded, member] = isUuid(communityId)
+      ? await Promise.all([this.community(communityId), this.member(communityId, userId)])
+      : [null, null];
+    if (!loaded || !member) throw notFound('Community', communityId);
+    return { loaded, member, userId };
+  }
+
+  /** Throws FORBIDDEN unless the viewer has `permission` community-wide. */
+  async require(communityId: string, userId: string | null, permission: Permission): Promise<{ loaded: LoadedCommunity; member: MemberFacts; userId: string }> {
+    const ctx = await this.requireMember(communityId, userId);
+    if ((basePermissions(ctx.member, ctx.loaded.facts) & P[permission]) === 0n) {
+      throw forbidden(`You need the ${permission} permission in this community.`);
+    }
+    return ctx;
+  }
+
+  /** Throws FORBIDDEN unless the viewer has `permission` in the channel (NOT_FOUND when they cannot see it). */
+  async requireInChannel(channel: Channel, userId: string | null, permission: Permission): Promise<bigint> {
+    if (!userId) throw unauthenticated();
+    const bits = await this.inChannel(channel, userId);
+    if ((bits & P.VIEW_CHANNEL) === 0n) throw notFound('Channel', channel.id);
+    if ((bits & P[permission]) === 0n) throw forbidden(`You need the ${permission} permission in this channel.`);
+    return bits;
+  }
+
+  /** Rank of a member in the hierarchy: the owner above everything, else their highest role's position. */
+  highestPosition(loaded: LoadedCommunity, member: MemberFacts): number {
+    if (member.isOwner) return Number.POSITIVE_INFINITY;
+    let top = 0;
+    for (const id of member.roleIds) top = Math.max(top, loaded.roles.find((r) => r.id === id)?.position ?? 0);
+    return top;
+  }
+
+  /** Forgets what was loaded for a community (after changing it in this request). */
+  forget(communityId: string): void {
+    this.#communities.delete(communityId);
+    for (const key of this.#members.keys()) if (key.startsWith(`${communityId}:`)) this.#members.delete(key);
+    this.#overwrites.clear();
+  }
+
+  async #loadCommunity(communityId: string): Promise<LoadedCommunity | null> {
+    if (!isUuid(communityId)) return null;
+    const [community, roles] = await Promise.all([
+      this.#em.findOne(Community, { id: communityId }),
+      this.#em.find(Role, { community: communityId }, { orderBy: { position: 'desc', id: 'asc' } }),
+    ]);
+    if (!community) return null;
+    const everyone = roles.find((r) => r.id === communityId);
+    return {
+      community,
+      roles,
+      facts: {
+        everyone: { id: communityId, permissions: everyone?.permissions ?? 0n },
+        roles: new Map(roles.filter((r) => r.id !== communityId).map((r) => [r.id, { id: r.id, permissions: r.permissions }])),
+      },
+    };
+  }
+
+  async #loadMember(communityId: string, userId: string): Promise<MemberFacts | null> {
+    if (!isUuid(communityId) || !isUuid(userId)) return null;
+    const [member, roles, community] = await Promise.all([
+      this.#em.findOne(Member, { community: communityId, user: userId }),
+      this.#em.find(MemberRole, { community: communityId, user: userId }),
+      this.community(communityId),
+    ]);
+    if (!member || !community) return null;
+    return {
+      userId,
+      isOwner: community.community.owner.id === userId,
+      roleIds: roles.map((r) => r.role.id),
+      timedOutUntil: member.timedOutUntil ?? null,
+    };
+  }
+}
