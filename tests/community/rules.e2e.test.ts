@@ -9,6 +9,7 @@ import { codeOf, dataOf, rawRequest, request, signUpUser, startTestVeza, type Te
 import {
   AddMemberRoleDocument,
   BanDocument,
+  BansDocument,
   ChannelAccessViewDocument,
   CreateChannelDocument,
   CreateCommunityFullDocument,
@@ -132,6 +133,9 @@ describe('community rules', () => {
     expect(dataOf(await request(veza.url, BanDocument, { input: { communityId, userId: troll.id, reason: 'spam' } }, mod.token)).banMember).toBe(true);
     expect(dataOf(await request(veza.url, ChannelAccessViewDocument, { id: generalId }, troll.token)).channel).toBeNull();
     expect(codeOf(await request(veza.url, JoinCommunityDocument, { code: await invite() }, troll.token))).toBe('FORBIDDEN');
+    const bans = dataOf(await request(veza.url, BansDocument, { id: communityId, first: 10 }, mod.token)).community?.bans;
+    expect(bans?.edges.map((e) => e.node)).toEqual([{ user: { id: troll.id }, reason: 'spam' }]);
+    expect(codeOf(await request(veza.url, BansDocument, { id: communityId }, (await member('Nobody')).token))).toBe('FORBIDDEN');
     dataOf(await request(veza.url, UnbanDocument, { input: { communityId, userId: troll.id } }, mod.token));
     dataOf(await request(veza.url, JoinCommunityDocument, { code: await invite() }, troll.token));
     expect(dataOf(await request(veza.url, KickDocument, { input: { communityId, userId: troll.id } }, mod.token)).kickMember).toBe(true);

@@ -136,6 +136,24 @@ export type Ban = {
   user: User;
 };
 
+/** A page of bans. */
+export type BanConnection = {
+  __typename?: 'BanConnection';
+  /** The bans of the page with their cursors. */
+  edges: Array<BanEdge>;
+  /** Where the page starts and ends. */
+  pageInfo: PageInfo;
+};
+
+/** A ban and its cursor. */
+export type BanEdge = {
+  __typename?: 'BanEdge';
+  /** Opaque cursor of this ban. */
+  cursor: Scalars['String']['output'];
+  /** The ban. */
+  node: Ban;
+};
+
 /** A channel of a community. */
 export type Channel = {
   __typename?: 'Channel';
@@ -198,8 +216,8 @@ export type Community = {
   __typename?: 'Community';
   /** Administrative and moderation actions, newest first (needs VIEW_AUDIT_LOG). */
   auditLog: AuditEntryConnection;
-  /** Banned users (needs BAN_MEMBERS). */
-  bans: Array<Ban>;
+  /** Banned users, most recent first (needs BAN_MEMBERS). */
+  bans: BanConnection;
   /** The channels the signed-in member can see, ordered by position. */
   channels: Array<Channel>;
   /** When the community was created. */
@@ -234,6 +252,13 @@ export type CommunityAuditLogArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   targetId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+/** A community (a 'server' in Discord's words): a group of members with channels and roles. */
+export type CommunityBansArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -1017,6 +1042,8 @@ export type ResolversTypes = ResolversObject<{
   AuthPayload: ResolverTypeWrapper<IssuedTokensModel>;
   AvatarUpload: ResolverTypeWrapper<AvatarUpload>;
   Ban: ResolverTypeWrapper<BanModel>;
+  BanConnection: ResolverTypeWrapper<Omit<BanConnection, 'edges'> & { edges: Array<ResolversTypes['BanEdge']> }>;
+  BanEdge: ResolverTypeWrapper<Omit<BanEdge, 'node'> & { node: ResolversTypes['Ban'] }>;
   Channel: ResolverTypeWrapper<ChannelModel>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
@@ -1062,6 +1089,8 @@ export type ResolversParentTypes = ResolversObject<{
   AuthPayload: IssuedTokensModel;
   AvatarUpload: AvatarUpload;
   Ban: BanModel;
+  BanConnection: Omit<BanConnection, 'edges'> & { edges: Array<ResolversParentTypes['BanEdge']> };
+  BanEdge: Omit<BanEdge, 'node'> & { node: ResolversParentTypes['Ban'] };
   Channel: ChannelModel;
   Boolean: Scalars['Boolean']['output'];
   Int: Scalars['Int']['output'];
@@ -1135,6 +1164,16 @@ export type BanResolvers<ContextType = CommunityContext, ParentType extends Reso
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 }>;
 
+export type BanConnectionResolvers<ContextType = CommunityContext, ParentType extends ResolversParentTypes['BanConnection'] = ResolversParentTypes['BanConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['BanEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type BanEdgeResolvers<ContextType = CommunityContext, ParentType extends ResolversParentTypes['BanEdge'] = ResolversParentTypes['BanEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Ban'], ParentType, ContextType>;
+}>;
+
 export type ChannelResolvers<ContextType = CommunityContext, ParentType extends ResolversParentTypes['Channel'] = ResolversParentTypes['Channel'], FederationReferenceType extends FederationReferenceTypes['Channel'] = FederationReferenceTypes['Channel']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Channel']> | FederationReferenceType, FederationReferenceType, ContextType>;
   community?: Resolver<ResolversTypes['Community'], ParentType, ContextType>;
@@ -1163,7 +1202,7 @@ export type ChannelAccessResolvers<ContextType = CommunityContext, ParentType ex
 export type CommunityResolvers<ContextType = CommunityContext, ParentType extends ResolversParentTypes['Community'] = ResolversParentTypes['Community'], FederationReferenceType extends FederationReferenceTypes['Community'] = FederationReferenceTypes['Community']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Community']> | FederationReferenceType, FederationReferenceType, ContextType>;
   auditLog?: Resolver<ResolversTypes['AuditEntryConnection'], ParentType, ContextType, Partial<CommunityAuditLogArgs>>;
-  bans?: Resolver<Array<ResolversTypes['Ban']>, ParentType, ContextType>;
+  bans?: Resolver<ResolversTypes['BanConnection'], ParentType, ContextType, Partial<CommunityBansArgs>>;
   channels?: Resolver<Array<ResolversTypes['Channel']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1315,6 +1354,8 @@ export type Resolvers<ContextType = CommunityContext> = ResolversObject<{
   AuthPayload?: AuthPayloadResolvers<ContextType>;
   AvatarUpload?: AvatarUploadResolvers<ContextType>;
   Ban?: BanResolvers<ContextType>;
+  BanConnection?: BanConnectionResolvers<ContextType>;
+  BanEdge?: BanEdgeResolvers<ContextType>;
   Channel?: ChannelResolvers<ContextType>;
   ChannelAccess?: ChannelAccessResolvers<ContextType>;
   Community?: CommunityResolvers<ContextType>;

@@ -4,7 +4,6 @@ import type { Resolvers } from '../generated/resolvers.ts';
 import { auditPage } from '../services/audit.ts';
 import { requireUser } from '../services/accounts.ts';
 import { toNames } from '../permissions/flags.ts';
-import { Ban } from '../entities/index.ts';
 
 /** Thin resolvers: check input shape, call a service, map the result. */
 export const resolvers: Resolvers = {
@@ -88,10 +87,7 @@ export const resolvers: Resolvers = {
       return auditPage(ctx.em, community.id, args, args);
     },
     invites: (community, _, ctx) => ctx.invites.list(ctx.em, ctx.auth, ctx.viewer.userId, community.id),
-    bans: async (community, _, ctx) => {
-      await ctx.auth.require(community.id, ctx.viewer.userId, 'BAN_MEMBERS');
-      return ctx.em.find(Ban, { community: community.id }, { orderBy: { createdAt: 'desc' } });
-    },
+    bans: (community, args, ctx) => ctx.moderation.bans(ctx.em, ctx.auth, ctx.viewer.userId, community.id, args),
   },
   Member: {
     user: async (member, _, ctx) => (await ctx.loaders.user.load(member.user.id))!,

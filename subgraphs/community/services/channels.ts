@@ -19,6 +19,7 @@ export interface ChannelAccess {
 }
 
 const MAX_SLOW_MODE_SECONDS = 6 * 3600;
+const MAX_CHANNELS = 500;
 
 function checkChannelName(raw: string): string {
   const name = raw.trim().toLowerCase().replace(/\s+/g, '-');
@@ -86,6 +87,7 @@ export class ChannelService {
       if (input.type === 'CATEGORY') throw badInput('A category cannot sit in another category.', 'parentId');
       parentId = parent.id;
     }
+    if ((await em.count(Channel, { community: input.communityId })) >= MAX_CHANNELS) throw badInput(`A community has at most ${MAX_CHANNELS} channels.`);
     const last = await em.findOne(Channel, { community: input.communityId }, { orderBy: { position: 'desc' }, fields: ['position'] });
     return em.transactional(async (tx) => {
       const channel = tx.create(Channel, {

@@ -2,11 +2,22 @@
 import type { EntityManager } from '../../../platform/db/orm.ts';
 import { badInput, forbidden, notFound } from '../../../platform/errors.ts';
 import { isUuid } from '../../../platform/ids.ts';
+import { toConnection, toPage, type Connection, type CursorCodec, type PageArgs } from '../../../platform/graphql/connection.ts';
 import { Ban, Member, MemberRole, User } from '../entities/index.ts';
 import type { Permission } from '../permissions/flags.ts';
 import { checkReason, recordAudit } from './audit.ts';
 import type { Authorizer } from './authorization.ts';
 import type { ChangeFeed } from './changes.ts';
+
+const banCursor: CursorCodec<{ at: Date; userId: string }> = {
+  kind: 'ban',
+  encode: (k) => `${k.at.toISOString()}|${k.userId}`,
+  decode: (raw) => {
+    const [at, userId] = raw.split('|');
+    const date = new Date(at ?? '');
+    return userId && isUuid(userId) && !Number.isNaN(date.getTime()) ? { at: date, userId } : undefined;
+  },
+};
 
 const MAX_TIMEOUT_MS = 28 * 24 * 3600 * 1000;
 const MAX_PURGE_SECONDS = 7 * 24 * 3600;
@@ -81,6 +92,23 @@ export class ModerationService {
     auth.forget(input.communityId);
     await this.#changes.permissionsChanged(input.communityId, until ? 'member timed out' : 'timeout lifted', { userId: input.userId });
     return member;
+  }
+
+  /** Bans, most recent first, keyset-paged on (time, user id). */
+  async bans(em: EntityManager, auth: Authorizer, viewerId: string | null, communityId: string, args: PageArgs): Promise<Connection<Ban>> {
+    await auth.require(communityId, viewerId, 'BAN_MEMBERS');
+    if (args.last != null || args.before != null) throw badInput('Bans page forward only; use `first` and `after`.');
+    const page = toPage(banCursor, args, 50);
+    const after = page.after;
+    const rows = await em.find(
+      Ban,
+      {
+        community: communityId,
+        ...(after ? { $or: [{ createdAt: { $lt: after.at } }, { createdAt: after.at, user: { $gt: after.userId } }] } : {}),
+      },
+      { orderBy: { createdAt: 'desc', user: 'asc' }, limit: page.limit },
+    );
+    return toConnection(rows, page, banCursor, (b) => ({ at: b.createdAt, userId: b.user.id }));
   }
 
   /** Checks the permission and the hierarchy: the target must rank below the actor and not be the owner. */
