@@ -15,7 +15,7 @@ import { graphqlHandler, sendError } from '../platform/http/graphql-handler.ts';
 import { healthz, listen, readyz, routeRequests, type HttpServer } from '../platform/http/server.ts';
 import { errorFormatter, operationMetricsPlugin } from '../platform/subgraph/plugins.ts';
 import { ANONYMOUS, identify } from './identity.ts';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export interface GatewayContext {
   identity: GatewayIdentity;
@@ -108,6 +108,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
         if (req.method === 'GET') return graphql(req, res);
         return sendError(res, 404, 'NOT_FOUND', 'POST GraphQL requests to /graphql.');
       },
+      // Playback playlists are served by the media subgraph (token-checked there); see subgraphs/media/services/streaming.ts.
+      '/stream/*': proxyTo(() => opts.subgraphUrls().media ?? routing.get('media')),
       '/healthz': healthz,
       '/readyz': readyz(async () => {
         const entries = await Promise.all(
@@ -143,4 +145,18 @@ async function probe(url: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Forwards a GET to the same path on another service, streaming the answer back. */
+function proxyTo(target: () => string | undefined): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  return async (req, res) => {
+    const base = target();
+    if (req.method !== 'GET' || !base) return sendError(res, 404, 'NOT_FOUND', 'Not found.');
+    const upstream = await fetch(new URL(req.url ?? '/', base), { signal: AbortSignal.timeout(10_000) });
+    res.writeHead(upstream.status, {
+      'content-type': upstream.headers.get('content-type') ?? 'application/octet-stream',
+      'cache-control': upstream.headers.get('cache-control') ?? 'no-store',
+    });
+    res.end(Buffer.from(await upstream.arrayBuffer()));
+  };
 }

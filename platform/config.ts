@@ -62,6 +62,14 @@ const envSchema = z.object({
   SIGN_IN_LIMIT_PER_ACCOUNT: z.coerce.number().int().positive().default(10),
   /** Sign-in attempts allowed per client address per 5 minutes. */
   SIGN_IN_LIMIT_PER_ADDRESS: z.coerce.number().int().positive().default(50),
+  /** The gateway's address as clients reach it (for playback links); defaults to http://localhost:<GATEWAY_PORT>. */
+  PUBLIC_URL: optionalUrl,
+  /** A listener stops counting as live this long after their last heartbeat. */
+  LISTENER_PRESENCE_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
+  /** How often players are asked to send a heartbeat. */
+  PLAYBACK_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
+  /** Transcoding jobs one worker process runs at once. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   /** Largest accepted HTTP request body, in bytes. */
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_000_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -89,6 +97,10 @@ export interface VezaConfig {
   accessTokenTtlSeconds: number;
   authLimits: { signUpPerAddress: number; signInPerAccount: number; signInPerAddress: number };
   maxBodyBytes: number;
+  publicUrl: string | undefined;
+  listenerPresenceSeconds: number;
+  playbackHeartbeatSeconds: number;
+  workerConcurrency: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   playground: boolean;
 }
@@ -144,6 +156,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): VezaConfig {
       signInPerAddress: e.SIGN_IN_LIMIT_PER_ADDRESS,
     },
     maxBodyBytes: e.MAX_BODY_BYTES,
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+    listenerPresenceSeconds: e.LISTENER_PRESENCE_SECONDS,
+    playbackHeartbeatSeconds: e.PLAYBACK_HEARTBEAT_SECONDS,
+    workerConcurrency: e.WORKER_CONCURRENCY,
     logLevel: e.LOG_LEVEL,
     playground: e.PLAYGROUND,
   };

@@ -20,12 +20,17 @@ import { loadOrCreateSigningKey } from './auth/access-tokens.ts';
 import { InternalClient } from './subgraph/internal-client.ts';
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './rate-limit.ts';
 import { Redis } from 'ioredis';
+import type { JobQueue } from './queue/queue.ts';
+import { BullJobQueue } from './queue/bullmq-queue.ts';
+import { SqlJobQueue } from './queue/sql-queue.ts';
 import type { PlatformServices } from './subgraph/module.ts';
 
 export interface Platform {
   services: PlatformServices;
   /** Where each subgraph listens; filled in as subgraphs start (embedded) or from config. */
   subgraphUrls: Partial<Record<SubgraphName, string>>;
+  /** Records where the gateway listens, unless PUBLIC_URL fixed it. */
+  setPublicUrl: (url: string) => void;
   /** Ed25519 private key for access tokens (the community subgraph's). */
   signingKey: string | undefined;
   /** Which adapters were chosen, for the start-up banner and readiness. */
@@ -72,6 +77,12 @@ export async function startPlatform(config: VezaConfig, logger: Logger, opts: St
       : new MemoryRateLimiter();
     stops.push(() => rateLimiter.close());
 
+    const jobs: JobQueue = config.redisUrl
+      ? new BullJobQueue({ redisUrl: config.redisUrl, prefix: `${config.redisPrefix}jobs`, logger })
+      : new SqlJobQueue({ databaseUrl, logger });
+    stops.push(() => jobs.close());
+    let publicUrl = config.publicUrl ?? `http://localhost:${config.ports.gateway}`;
+
     const gatewaySecret = config.gatewaySecret ?? (await localSecret(config, 'gateway-secret'));
     const signingKey = opts.needsSigningKey
       ? (config.authPrivateKey ?? (await embeddedOnly(config, 'AUTH_PRIVATE_KEY', () => loadOrCreateSigningKey(join(config.dataDir, 'keys', 'access-token.pem')))))
@@ -81,7 +92,10 @@ export async function startPlatform(config: VezaConfig, logger: Logger, opts: St
     const internal = new InternalClient(() => subgraphUrls, gatewaySecret);
 
     return {
-      services: { config, logger, bus, pubsub, store, internal, gatewaySecret, databaseUrl, rateLimiter },
+      services: { config, logger, bus, pubsub, store, internal, gatewaySecret, databaseUrl, rateLimiter, jobs, publicUrl: () => publicUrl },
+      setPublicUrl: (url: string) => {
+        if (!config.publicUrl) publicUrl = url;
+      },
       subgraphUrls,
       signingKey,
       adapters: {

@@ -72,6 +72,7 @@ export async function startVeza(config: VezaConfig, logger: Logger, opts: StartV
       maxBodyBytes: config.maxBodyBytes,
       playground: config.playground,
     });
+    platform.setPublicUrl(gateway.http.url);
     return { platform, subgraphs, gateway, stop };
   } catch (err) {
     await stop();

@@ -18,12 +18,16 @@ export interface HttpServer {
   close(graceMs?: number): Promise<void>;
 }
 
+/** Exact paths, or prefixes written `/stream/*` (matching everything under `/stream/`). */
 export type Routes = Record<string, RequestHandler>;
 
 export function routeRequests(routes: Routes, logger: Logger): RequestHandler {
+  const prefixes = Object.entries(routes)
+    .filter(([path]) => path.endsWith('/*'))
+    .map(([path, handler]) => [path.slice(0, -1), handler] as const);
   return async (req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
-    const handler = routes[path];
+    const handler = routes[path] ?? prefixes.find(([prefix]) => path.startsWith(prefix))?.[1];
     if (!handler) return sendError(res, 404, 'NOT_FOUND', `No route for ${path}.`);
     try {
       await handler(req, res);

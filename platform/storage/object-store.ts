@@ -87,6 +87,20 @@ export class ObjectStore {
     await this.client.removeObject(this.bucket, key);
   }
 
+  /** Keys under `prefix`. */
+  async list(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    const stream = this.client.listObjectsV2(this.bucket, prefix, true);
+    for await (const item of stream as AsyncIterable<{ name?: string }>) if (item.name) keys.push(item.name);
+    return keys;
+  }
+
+  /** Removes every object under `prefix`. */
+  async removePrefix(prefix: string): Promise<void> {
+    const keys = await this.list(prefix);
+    if (keys.length) await this.client.removeObjects(this.bucket, keys);
+  }
+
   /** True when the store answers (used by readiness checks). */
   async ping(): Promise<boolean> {
     try {

@@ -17,6 +17,7 @@ import type { GatewayIdentity } from '../auth/gateway-trust.ts';
 import type { Routes } from '../http/server.ts';
 import type { InternalClient } from './internal-client.ts';
 import type { RateLimiter } from '../rate-limit.ts';
+import type { JobQueue } from '../queue/queue.ts';
 
 /** Everything a subgraph may use from the platform; built once per process. */
 export interface PlatformServices {
@@ -25,6 +26,10 @@ export interface PlatformServices {
   bus: EventBus;
   pubsub: PubSubEngine;
   store: ObjectStore;
+  /** Durable background jobs (BullMQ on Redis in production, a PostgreSQL table in the embedded profile). */
+  jobs: JobQueue;
+  /** The gateway's address as clients reach it; known once the gateway listens. */
+  publicUrl: () => string;
   /** Shared rate limits (Redis in production, memory in the embedded profile). */
   rateLimiter: RateLimiter;
   /** Calls another subgraph's API as a trusted service. */

@@ -1,14 +1,26 @@
 import DataLoader from 'dataloader';
 import type { BaseSubgraphContext } from '../../platform/subgraph/module.ts';
-import { Track } from './entities/index.ts';
+import { Rendition, Track } from './entities/index.ts';
+import type { PlaybackService } from './services/playback.ts';
+import type { StreamService } from './services/streaming.ts';
 import type { TrackService } from './services/tracks.ts';
+import type { TranscodeResults } from './services/transcode-results.ts';
+import type { ObjectStore } from '../../platform/storage/object-store.ts';
 
 export interface MediaServices {
   tracks: TrackService;
+  playback: PlaybackService;
+  streams: StreamService;
+  results: TranscodeResults;
+  store: ObjectStore;
 }
 
 export interface MediaContext extends BaseSubgraphContext, MediaServices {
-  loaders: { track: DataLoader<string, Track | null> };
+  loaders: {
+    /** Tracks the viewer may see, by id (without a secret token). */
+    track: DataLoader<string, Track | null>;
+    renditions: DataLoader<string, Rendition[]>;
+  };
 }
 
 export function createMediaContext(base: BaseSubgraphContext, services: MediaServices): MediaContext {
@@ -23,6 +35,10 @@ export function createMediaContext(base: BaseSubgraphContext, services: MediaSer
           const t = map.get(id);
           return t && services.tracks.canSee(t, base.viewer.userId) ? t : null;
         });
+      }),
+      renditions: new DataLoader(async (ids) => {
+        const rows = await base.em.find(Rendition, { track: { $in: [...ids] } }, { orderBy: { key: 'asc' } });
+        return ids.map((id) => rows.filter((r) => r.track.id === id));
       }),
     },
   };

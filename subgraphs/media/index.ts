@@ -1,17 +1,23 @@
-/** The media subgraph: tracks and their uploads (transcoding, playback and listeners to come). */
+/** The media subgraph: tracks, direct uploads, transcoding results, playback and live listener counts. */
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
+import { Redis } from 'ioredis';
 import type { SubgraphModule } from '../../platform/subgraph/module.ts';
 import { createMediaContext, type MediaContext, type MediaServices } from './context.ts';
-import { Track } from './entities/index.ts';
+import { PlaybackSession, Rendition, Track } from './entities/index.ts';
 import { migrations } from './migrations/index.ts';
 import { resolvers } from './resolvers/index.ts';
+import { MemoryListenerCounter, RedisListenerCounter, type ListenerCounter } from './services/listeners.ts';
+import { PlaybackService } from './services/playback.ts';
+import { STREAM_ROUTE, StreamService } from './services/streaming.ts';
+import { StreamTokens } from './services/stream-tokens.ts';
 import { TrackService } from './services/tracks.ts';
+import { TranscodeResults } from './services/transcode-results.ts';
 
-export const entities = [Track] as const;
+export const entities = [Track, Rendition, PlaybackSession] as const;
 export { migrations };
 
-export function mediaSubgraph(): SubgraphModule<MediaContext, MediaServices> {
+export function mediaSubgraph(): SubgraphModule<MediaContext, MediaServices & { listeners: ListenerCounter }> {
   return {
     name: 'media',
     typeDefs: parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8')),
@@ -20,8 +26,24 @@ export function mediaSubgraph(): SubgraphModule<MediaContext, MediaServices> {
     migrations,
     createServices: async (_db, platform) => {
       await platform.store.ensureBucket();
-      return { tracks: new TrackService(platform.store) };
+      const { config } = platform;
+      const listeners: ListenerCounter = config.redisUrl
+        ? new RedisListenerCounter(new Redis(config.redisUrl), config.redisPrefix, config.listenerPresenceSeconds)
+        : new MemoryListenerCounter(config.listenerPresenceSeconds);
+      const tracks = new TrackService(platform.store, platform.jobs);
+      return {
+        tracks,
+        listeners,
+        store: platform.store,
+        playback: new PlaybackService(tracks, listeners, config.playbackHeartbeatSeconds),
+        streams: new StreamService(platform.store, new StreamTokens(platform.gatewaySecret), platform.publicUrl),
+        results: new TranscodeResults(platform.bus),
+      };
     },
     createContext: (base, services) => createMediaContext(base, services),
+    routes: ({ db, services }) => ({ [`${STREAM_ROUTE}*`]: services.streams.handler(() => db.fork()) }),
+    async startBackground({ services }) {
+      return () => services.listeners.close();
+    },
   };
 }

@@ -170,10 +170,14 @@ export type Permission =
 export type RequestTrackUploadInput = {
   /** Size of the file in bytes (at most 1 GiB). */
   byteSize: number;
-  /** MIME type of the file: audio/mpeg, audio/wav, audio/x-wav, audio/flac, audio/ogg, audio/aac, audio/mp4 or audio/webm. */
+  /** MIME type of the file: audio/mpeg, audio/wav, audio/x-wav, audio/flac, audio/x-flac, audio/ogg, audio/aac, audio/mp4 or audio/webm. */
   contentType: string;
   /** A description, up to 5,000 characters. */
   description?: string | null | undefined;
+  /** The genre, up to 64 characters. */
+  genre?: string | null | undefined;
+  /** Up to 10 tags, 1 to 32 characters each. */
+  tags?: Array<string> | null | undefined;
   /** The title, 1 to 200 characters. */
   title: string;
   /** Who can see the track. Defaults to PUBLIC. */

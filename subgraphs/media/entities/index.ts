@@ -1,1 +1,3 @@
-export { Track, TRACK_STATUSES, TRACK_VISIBILITIES, type TrackStatus, type TrackVisibility } from './track.ts';
+export { Track, TRACK_STATUSES, TRACK_VISIBILITIES, type TrackStatus, type TrackVisibility, type TrackLoudness } from './track.ts';
+export { Rendition, RENDITION_KINDS, type RenditionKind } from './rendition.ts';
+export { PlaybackSession } from './playback-session.ts';

@@ -19,17 +19,106 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** Loudness of the original (EBU R128). */
+export type Loudness = {
+  __typename?: 'Loudness';
+  /** Integrated loudness, in LUFS. */
+  integratedLufs: Scalars['Float']['output'];
+  /** Loudness range, in LU. */
+  rangeLu: Scalars['Float']['output'];
+  /** True peak, in dBTP. */
+  truePeakDbtp: Scalars['Float']['output'];
+};
+
 /** Everything a client can change. */
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Checks the uploaded file (presence, size, type) and queues it for processing. */
+  completeTrackUpload: Track;
+  /** Deletes a track and its files (owner only). */
+  deleteTrack: Scalars['Boolean']['output'];
+  /** Records that processing failed for good (internal: called by the transcoding worker). */
+  failTranscode: Scalars['Boolean']['output'];
+  /** Records the worker's result (internal: called by the transcoding worker). */
+  finishTranscode: Scalars['Boolean']['output'];
+  /** Says the listener is still playing, at `positionSeconds`. */
+  playbackHeartbeat: Scalars['Boolean']['output'];
+  /** Records processing progress (internal: called by the transcoding worker). */
+  reportTranscodeProgress: Scalars['Boolean']['output'];
   /** Creates a track and returns a presigned URL to upload its file to. */
   requestTrackUpload: TrackUpload;
+  /** Starts playing a track: counts a listener until stopped or silent. */
+  startPlayback: PlaybackSession;
+  /** Stops a playback session. */
+  stopPlayback: Scalars['Boolean']['output'];
+  /** Edits a track (owner only). */
+  updateTrack: Track;
+};
+
+
+/** Everything a client can change. */
+export type MutationCompleteTrackUploadArgs = {
+  sha256: Scalars['String']['input'];
+  trackId: Scalars['ID']['input'];
+};
+
+
+/** Everything a client can change. */
+export type MutationDeleteTrackArgs = {
+  trackId: Scalars['ID']['input'];
+};
+
+
+/** Everything a client can change. */
+export type MutationFailTranscodeArgs = {
+  reason: Scalars['String']['input'];
+  trackId: Scalars['ID']['input'];
+};
+
+
+/** Everything a client can change. */
+export type MutationFinishTranscodeArgs = {
+  manifest: Scalars['String']['input'];
+  trackId: Scalars['ID']['input'];
+};
+
+
+/** Everything a client can change. */
+export type MutationPlaybackHeartbeatArgs = {
+  positionSeconds: Scalars['Float']['input'];
+  sessionId: Scalars['ID']['input'];
+};
+
+
+/** Everything a client can change. */
+export type MutationReportTranscodeProgressArgs = {
+  progress: Scalars['Float']['input'];
+  trackId: Scalars['ID']['input'];
 };
 
 
 /** Everything a client can change. */
 export type MutationRequestTrackUploadArgs = {
   input: RequestTrackUploadInput;
+};
+
+
+/** Everything a client can change. */
+export type MutationStartPlaybackArgs = {
+  secretToken?: InputMaybe<Scalars['String']['input']>;
+  trackId: Scalars['ID']['input'];
+};
+
+
+/** Everything a client can change. */
+export type MutationStopPlaybackArgs = {
+  sessionId: Scalars['ID']['input'];
+};
+
+
+/** Everything a client can change. */
+export type MutationUpdateTrackArgs = {
+  input: UpdateTrackInput;
 };
 
 /** Where a page of a connection starts and ends, and whether there is more. */
@@ -45,10 +134,19 @@ export type PageInfo = {
   startCursor?: Maybe<Scalars['String']['output']>;
 };
 
+/** A listener playing a track. */
+export type PlaybackSession = {
+  __typename?: 'PlaybackSession';
+  /** Send `playbackHeartbeat` at least this often, or the listener stops counting as live. */
+  heartbeatIntervalSeconds: Scalars['Int']['output'];
+  /** The session's id, for heartbeats. */
+  id: Scalars['ID']['output'];
+};
+
 /** Everything a client can read. */
 export type Query = {
   __typename?: 'Query';
-  /** A track the viewer can see. */
+  /** A track the viewer can see (UNLISTED tracks need their secret token). */
   track?: Maybe<Track>;
 };
 
@@ -56,16 +154,47 @@ export type Query = {
 /** Everything a client can read. */
 export type QueryTrackArgs = {
   id: Scalars['ID']['input'];
+  secretToken?: InputMaybe<Scalars['String']['input']>;
 };
+
+/** One playable form of a track. */
+export type Rendition = {
+  __typename?: 'Rendition';
+  /** Bitrate in kbit/s, for lossy codecs. */
+  bitrateKbps?: Maybe<Scalars['Int']['output']>;
+  /** Size in bytes (for playlists: of the playlist itself). */
+  byteSize: Scalars['Float']['output'];
+  /** The audio codec (aac, opus, mp3, flac). */
+  codec: Scalars['String']['output'];
+  /** MIME type of the file. */
+  contentType: Scalars['String']['output'];
+  /** What it is. */
+  kind: RenditionKind;
+};
+
+/** What a rendition is. */
+export type RenditionKind =
+  /** A FLAC file, kept when the original was lossless. */
+  | 'FLAC'
+  /** The HLS master playlist listing every variant. */
+  | 'HLS_MASTER'
+  /** One HLS variant (a codec at a bitrate) in fMP4 segments. */
+  | 'HLS_VARIANT'
+  /** An MP3 file, for downloads. */
+  | 'MP3';
 
 /** Fields to start a track upload. */
 export type RequestTrackUploadInput = {
   /** Size of the file in bytes (at most 1 GiB). */
   byteSize: Scalars['Int']['input'];
-  /** MIME type of the file: audio/mpeg, audio/wav, audio/x-wav, audio/flac, audio/ogg, audio/aac, audio/mp4 or audio/webm. */
+  /** MIME type of the file: audio/mpeg, audio/wav, audio/x-wav, audio/flac, audio/x-flac, audio/ogg, audio/aac, audio/mp4 or audio/webm. */
   contentType: Scalars['String']['input'];
   /** A description, up to 5,000 characters. */
   description?: InputMaybe<Scalars['String']['input']>;
+  /** The genre, up to 64 characters. */
+  genre?: InputMaybe<Scalars['String']['input']>;
+  /** Up to 10 tags, 1 to 32 characters each. */
+  tags?: InputMaybe<Array<Scalars['String']['input']>>;
   /** The title, 1 to 200 characters. */
   title: Scalars['String']['input'];
   /** Who can see the track. Defaults to PUBLIC. */
@@ -75,6 +204,8 @@ export type RequestTrackUploadInput = {
 /** An audio track. */
 export type Track = {
   __typename?: 'Track';
+  /** Signed URL of the artwork embedded in the file, if any. */
+  artworkUrl?: Maybe<Scalars['String']['output']>;
   /** When the track was created. */
   createdAt: Scalars['DateTime']['output'];
   /** A description, up to 5,000 characters. */
@@ -83,16 +214,36 @@ export type Track = {
   durationSeconds?: Maybe<Scalars['Float']['output']>;
   /** Why processing failed, when status is FAILED. */
   failureReason?: Maybe<Scalars['String']['output']>;
+  /** The genre, as the owner named it. */
+  genre?: Maybe<Scalars['String']['output']>;
   /** Stable, time-ordered identifier (UUIDv7). */
   id: Scalars['ID']['output'];
+  /** How many people are listening right now. */
+  listenerCount: Scalars['Int']['output'];
+  /** Loudness of the original, once processed. */
+  loudness?: Maybe<Loudness>;
   /** The user who uploaded the track. */
   owner: User;
+  /** How many times the track was played (30 seconds or more). */
+  playCount: Scalars['Int']['output'];
+  /** How far processing has got (0 to 1), while PROCESSING. */
+  processingProgress?: Maybe<Scalars['Float']['output']>;
+  /** Playable forms, once processed. */
+  renditions: Array<Rendition>;
+  /** The secret of the track's private link (owner only; for UNLISTED tracks). */
+  secretToken?: Maybe<Scalars['String']['output']>;
   /** Where the track is in its life. */
   status: TrackStatus;
+  /** Signed URLs to play the track; null unless it is READY. */
+  stream?: Maybe<TrackStream>;
+  /** Up to 10 tags. */
+  tags: Array<Scalars['String']['output']>;
   /** The title, 1 to 200 characters. */
   title: Scalars['String']['output'];
   /** Who can see and play the track. */
   visibility: TrackVisibility;
+  /** Peak amplitude (0 to 1) in 1,800 buckets, once processed. */
+  waveform?: Maybe<Array<Scalars['Float']['output']>>;
 };
 
 /** A page of tracks. */
@@ -124,6 +275,19 @@ export type TrackStatus =
   /** Waiting for the file to be uploaded. */
   | 'UPLOADING';
 
+/** Signed, expiring URLs to play a track. */
+export type TrackStream = {
+  __typename?: 'TrackStream';
+  /** When these URLs stop working. */
+  expiresAt: Scalars['DateTime']['output'];
+  /** Lossless FLAC, when the original was lossless. */
+  flacUrl?: Maybe<Scalars['String']['output']>;
+  /** The HLS master playlist, for adaptive streaming (any standard HLS player). */
+  hlsUrl: Scalars['String']['output'];
+  /** An MP3 at 320 kbit/s; supports range requests. */
+  mp3Url?: Maybe<Scalars['String']['output']>;
+};
+
 /** A new track and where to upload its file. */
 export type TrackUpload = {
   __typename?: 'TrackUpload';
@@ -143,6 +307,22 @@ export type TrackVisibility =
   | 'PUBLIC'
   /** Anyone with its secret link; never listed. */
   | 'UNLISTED';
+
+/** Fields of a track to change; omitted fields stay as they are. */
+export type UpdateTrackInput = {
+  /** A new description; empty clears it. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** A new genre; empty clears it. */
+  genre?: InputMaybe<Scalars['String']['input']>;
+  /** New tags. */
+  tags?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** A new title. */
+  title?: InputMaybe<Scalars['String']['input']>;
+  /** The track. */
+  trackId: Scalars['ID']['input'];
+  /** New visibility. */
+  visibility?: InputMaybe<TrackVisibility>;
+};
 
 /** A person with a Veza account. */
 export type User = {
@@ -260,40 +440,51 @@ export type FederationReferenceTypes = ResolversObject<{
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
-  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  PageInfo: ResolverTypeWrapper<PageInfo>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
-  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  RequestTrackUploadInput: RequestTrackUploadInput;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
-  Track: ResolverTypeWrapper<TrackModel>;
+  Loudness: ResolverTypeWrapper<Loudness>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
+  PlaybackSession: ResolverTypeWrapper<PlaybackSession>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Rendition: ResolverTypeWrapper<Rendition>;
+  RenditionKind: RenditionKind;
+  RequestTrackUploadInput: RequestTrackUploadInput;
+  Track: ResolverTypeWrapper<TrackModel>;
   TrackConnection: ResolverTypeWrapper<Omit<TrackConnection, 'edges'> & { edges: Array<ResolversTypes['TrackEdge']> }>;
   TrackEdge: ResolverTypeWrapper<Omit<TrackEdge, 'node'> & { node: ResolversTypes['Track'] }>;
   TrackStatus: TrackStatus;
+  TrackStream: ResolverTypeWrapper<TrackStream>;
   TrackUpload: ResolverTypeWrapper<Omit<TrackUpload, 'track'> & { track: ResolversTypes['Track'] }>;
   TrackVisibility: TrackVisibility;
+  UpdateTrackInput: UpdateTrackInput;
   User: ResolverTypeWrapper<EntityRefModel>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   DateTime: Scalars['DateTime']['output'];
-  Mutation: Record<PropertyKey, never>;
-  PageInfo: PageInfo;
-  String: Scalars['String']['output'];
-  Boolean: Scalars['Boolean']['output'];
-  Query: Record<PropertyKey, never>;
-  ID: Scalars['ID']['output'];
-  RequestTrackUploadInput: RequestTrackUploadInput;
-  Int: Scalars['Int']['output'];
-  Track: TrackModel;
+  Loudness: Loudness;
   Float: Scalars['Float']['output'];
+  Mutation: Record<PropertyKey, never>;
+  String: Scalars['String']['output'];
+  ID: Scalars['ID']['output'];
+  Boolean: Scalars['Boolean']['output'];
+  PageInfo: PageInfo;
+  PlaybackSession: PlaybackSession;
+  Int: Scalars['Int']['output'];
+  Query: Record<PropertyKey, never>;
+  Rendition: Rendition;
+  RequestTrackUploadInput: RequestTrackUploadInput;
+  Track: TrackModel;
   TrackConnection: Omit<TrackConnection, 'edges'> & { edges: Array<ResolversParentTypes['TrackEdge']> };
   TrackEdge: Omit<TrackEdge, 'node'> & { node: ResolversParentTypes['Track'] };
+  TrackStream: TrackStream;
   TrackUpload: Omit<TrackUpload, 'track'> & { track: ResolversParentTypes['Track'] };
+  UpdateTrackInput: UpdateTrackInput;
   User: EntityRefModel;
 }>;
 
@@ -301,8 +492,23 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type LoudnessResolvers<ContextType = MediaContext, ParentType extends ResolversParentTypes['Loudness'] = ResolversParentTypes['Loudness']> = ResolversObject<{
+  integratedLufs?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  rangeLu?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  truePeakDbtp?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+}>;
+
 export type MutationResolvers<ContextType = MediaContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  completeTrackUpload?: Resolver<ResolversTypes['Track'], ParentType, ContextType, RequireFields<MutationCompleteTrackUploadArgs, 'sha256' | 'trackId'>>;
+  deleteTrack?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteTrackArgs, 'trackId'>>;
+  failTranscode?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationFailTranscodeArgs, 'reason' | 'trackId'>>;
+  finishTranscode?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationFinishTranscodeArgs, 'manifest' | 'trackId'>>;
+  playbackHeartbeat?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationPlaybackHeartbeatArgs, 'positionSeconds' | 'sessionId'>>;
+  reportTranscodeProgress?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationReportTranscodeProgressArgs, 'progress' | 'trackId'>>;
   requestTrackUpload?: Resolver<ResolversTypes['TrackUpload'], ParentType, ContextType, RequireFields<MutationRequestTrackUploadArgs, 'input'>>;
+  startPlayback?: Resolver<ResolversTypes['PlaybackSession'], ParentType, ContextType, RequireFields<MutationStartPlaybackArgs, 'trackId'>>;
+  stopPlayback?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationStopPlaybackArgs, 'sessionId'>>;
+  updateTrack?: Resolver<ResolversTypes['Track'], ParentType, ContextType, RequireFields<MutationUpdateTrackArgs, 'input'>>;
 }>;
 
 export type PageInfoResolvers<ContextType = MediaContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -312,21 +518,45 @@ export type PageInfoResolvers<ContextType = MediaContext, ParentType extends Res
   startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
+export type PlaybackSessionResolvers<ContextType = MediaContext, ParentType extends ResolversParentTypes['PlaybackSession'] = ResolversParentTypes['PlaybackSession']> = ResolversObject<{
+  heartbeatIntervalSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
 export type QueryResolvers<ContextType = MediaContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   track?: Resolver<Maybe<ResolversTypes['Track']>, ParentType, ContextType, RequireFields<QueryTrackArgs, 'id'>>;
 }>;
 
+export type RenditionResolvers<ContextType = MediaContext, ParentType extends ResolversParentTypes['Rendition'] = ResolversParentTypes['Rendition']> = ResolversObject<{
+  bitrateKbps?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  byteSize?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  codec?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  contentType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['RenditionKind'], ParentType, ContextType>;
+}>;
+
 export type TrackResolvers<ContextType = MediaContext, ParentType extends ResolversParentTypes['Track'] = ResolversParentTypes['Track'], FederationReferenceType extends FederationReferenceTypes['Track'] = FederationReferenceTypes['Track']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Track']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  artworkUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   durationSeconds?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   failureReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  genre?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  listenerCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  loudness?: Resolver<Maybe<ResolversTypes['Loudness']>, ParentType, ContextType>;
   owner?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  playCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  processingProgress?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  renditions?: Resolver<Array<ResolversTypes['Rendition']>, ParentType, ContextType>;
+  secretToken?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['TrackStatus'], ParentType, ContextType>;
+  stream?: Resolver<Maybe<ResolversTypes['TrackStream']>, ParentType, ContextType>;
+  tags?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   visibility?: Resolver<ResolversTypes['TrackVisibility'], ParentType, ContextType>;
+  waveform?: Resolver<Maybe<Array<ResolversTypes['Float']>>, ParentType, ContextType>;
 }>;
 
 export type TrackConnectionResolvers<ContextType = MediaContext, ParentType extends ResolversParentTypes['TrackConnection'] = ResolversParentTypes['TrackConnection']> = ResolversObject<{
@@ -337,6 +567,13 @@ export type TrackConnectionResolvers<ContextType = MediaContext, ParentType exte
 export type TrackEdgeResolvers<ContextType = MediaContext, ParentType extends ResolversParentTypes['TrackEdge'] = ResolversParentTypes['TrackEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Track'], ParentType, ContextType>;
+}>;
+
+export type TrackStreamResolvers<ContextType = MediaContext, ParentType extends ResolversParentTypes['TrackStream'] = ResolversParentTypes['TrackStream']> = ResolversObject<{
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  flacUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hlsUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  mp3Url?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type TrackUploadResolvers<ContextType = MediaContext, ParentType extends ResolversParentTypes['TrackUpload'] = ResolversParentTypes['TrackUpload']> = ResolversObject<{
@@ -353,12 +590,16 @@ export type UserResolvers<ContextType = MediaContext, ParentType extends Resolve
 
 export type Resolvers<ContextType = MediaContext> = ResolversObject<{
   DateTime?: GraphQLScalarType;
+  Loudness?: LoudnessResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  PlaybackSession?: PlaybackSessionResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Rendition?: RenditionResolvers<ContextType>;
   Track?: TrackResolvers<ContextType>;
   TrackConnection?: TrackConnectionResolvers<ContextType>;
   TrackEdge?: TrackEdgeResolvers<ContextType>;
+  TrackStream?: TrackStreamResolvers<ContextType>;
   TrackUpload?: TrackUploadResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 }>;

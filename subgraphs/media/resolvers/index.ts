@@ -1,21 +1,32 @@
 import { DateTimeScalar } from '../../../platform/graphql/scalars.ts';
 import { isUuid } from '../../../platform/ids.ts';
 import type { Resolvers } from '../generated/resolvers.ts';
+import { STREAM_TTL_SECONDS } from '../services/streaming.ts';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Query: {
-    track: (_, { id }, ctx) => (isUuid(id) ? ctx.loaders.track.load(id) : null),
+    track: (_, { id, secretToken }, ctx) =>
+      secretToken ? ctx.tracks.find(ctx.em, id, ctx.viewer.userId, secretToken) : isUuid(id) ? ctx.loaders.track.load(id) : null,
   },
   Mutation: {
     requestTrackUpload: (_, { input }, ctx) =>
-      ctx.tracks.requestUpload(ctx.em, ctx.viewer.userId, {
-        title: input.title,
-        description: input.description ?? null,
-        contentType: input.contentType,
-        byteSize: input.byteSize,
-        visibility: input.visibility ?? 'PUBLIC',
-      }),
+      ctx.tracks.requestUpload(ctx.em, ctx.viewer.userId, { ...input, visibility: input.visibility ?? 'PUBLIC' }),
+    completeTrackUpload: (_, { trackId, sha256 }, ctx) => ctx.tracks.completeUpload(ctx.em, ctx.viewer.userId, trackId, sha256),
+    updateTrack: (_, { input }, ctx) => ctx.tracks.update(ctx.em, ctx.viewer.userId, input),
+    deleteTrack: async (_, { trackId }, ctx) => {
+      await ctx.tracks.delete(ctx.em, ctx.viewer.userId, trackId);
+      return true;
+    },
+    startPlayback: async (_, { trackId, secretToken }, ctx) => {
+      const session = await ctx.playback.start(ctx.em, ctx.viewer.userId, trackId, secretToken ?? null);
+      return { id: session.id, heartbeatIntervalSeconds: ctx.playback.heartbeatIntervalSeconds };
+    },
+    playbackHeartbeat: (_, { sessionId, positionSeconds }, ctx) => ctx.playback.heartbeat(ctx.em, ctx.viewer.userId, sessionId, positionSeconds),
+    stopPlayback: (_, { sessionId }, ctx) => ctx.playback.stop(ctx.em, ctx.viewer.userId, sessionId),
+    finishTranscode: (_, { trackId, manifest }, ctx) => ctx.results.finish(ctx.em, trackId, manifest),
+    failTranscode: (_, { trackId, reason }, ctx) => ctx.results.fail(ctx.em, trackId, reason),
+    reportTranscodeProgress: (_, { trackId, progress }, ctx) => ctx.results.progress(ctx.em, trackId, progress),
   },
   User: {
     __resolveReference: (ref) => ({ id: ref.id }),
@@ -24,5 +35,12 @@ export const resolvers: Resolvers = {
   Track: {
     __resolveReference: (ref, ctx) => ctx.loaders.track.load(ref.id),
     owner: (track) => ({ id: track.ownerId }),
+    secretToken: (track, _, ctx) => (track.ownerId === ctx.viewer.userId && track.visibility === 'UNLISTED' ? track.secretToken : null),
+    loudness: (track) => track.loudness ?? null,
+    waveform: async (track, _, ctx) => (await ctx.em.populate(track, ['waveform'])).waveform ?? null,
+    artworkUrl: (track, _, ctx) => (track.artworkKey ? ctx.store.presignGet(track.artworkKey, STREAM_TTL_SECONDS) : null),
+    renditions: (track, _, ctx) => ctx.loaders.renditions.load(track.id),
+    stream: (track, _, ctx) => ctx.streams.urls(ctx.em, track),
+    listenerCount: (track, _, ctx) => ctx.playback.count(track.id),
   },
 };

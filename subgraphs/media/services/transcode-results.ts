@@ -1,0 +1,83 @@
+/**
+ * What the transcoding worker reports back: progress, the finished renditions, or a
+ * failure. The worker calls these through the media API (it owns no tables), and each is
+ * safe to receive twice.
+ */
+import { z } from 'zod';
+import type { EntityManager } from '../../../platform/db/orm.ts';
+import type { EventBus } from '../../../platform/events/bus.ts';
+import { badInput, notFound } from '../../../platform/errors.ts';
+import { isUuid } from '../../../platform/ids.ts';
+import { Rendition, RENDITION_KINDS, Track } from '../entities/index.ts';
+
+/** The worker's manifest, as media stores it. */
+export const transcodeManifestSchema = z.object({
+  durationSeconds: z.number().positive(),
+  loudness: z.object({ integratedLufs: z.number(), rangeLu: z.number(), truePeakDbtp: z.number() }),
+  waveform: z.array(z.number().min(0).max(1)).max(10_000),
+  features: z.record(z.string(), z.unknown()),
+  renditionsPrefix: z.string().min(1).max(200),
+  artworkKey: z.string().max(300).nullable(),
+  renditions: z
+    .array(
+      z.object({
+        key: z.string().min(1).max(300),
+        kind: z.enum(RENDITION_KINDS),
+        codec: z.string().min(1).max(32),
+        bitrateKbps: z.number().int().positive().nullable(),
+        contentType: z.string().min(1).max(100),
+        byteSize: z.number().int().nonnegative(),
+      }),
+    )
+    .min(1),
+});
+export type TranscodeManifest = z.infer<typeof transcodeManifestSchema>;
+
+export class TranscodeResults {
+  readonly #bus: EventBus;
+
+  constructor(bus: EventBus) {
+    this.#bus = bus;
+  }
+
+  async progress(em: EntityManager, trackId: string, progress: number): Promise<boolean> {
+    if (!isUuid(trackId)) return false;
+    const n = await em.nativeUpdate(Track, { id: trackId, status: 'PROCESSING' }, { processingProgress: Math.min(1, Math.max(0, progress)) });
+    return n > 0;
+  }
+
+  async finish(em: EntityManager, trackId: string, manifestJson: string): Promise<boolean> {
+    let manifest: TranscodeManifest;
+    try {
+      manifest = transcodeManifestSchema.parse(JSON.parse(manifestJson));
+    } catch (err) {
+      throw badInput(`The manifest is not valid: ${err instanceof Error ? err.message : String(err)}`, 'manifest');
+    }
+    const track = isUuid(trackId) ? await em.findOne(Track, { id: trackId }) : null;
+    if (!track) throw notFound('Track', trackId);
+    if (track.status === 'READY' && track.renditionsPrefix === manifest.renditionsPrefix) return true;
+    await em.transactional(async (tx) => {
+      await tx.nativeDelete(Rendition, { track: trackId });
+      for (const r of manifest.renditions) tx.create(Rendition, { track: trackId, ...r });
+      await tx.nativeUpdate(
+        Track,
+        { id: trackId },
+        {
+          status: 'READY', failureReason: null, processingProgress: 1, durationSeconds: manifest.durationSeconds,
+          loudness: manifest.loudness, waveform: manifest.waveform, features: manifest.features,
+          renditionsPrefix: manifest.renditionsPrefix, artworkKey: manifest.artworkKey,
+        },
+      );
+    });
+    await this.#bus.publish('media.track.published', {
+      trackId, ownerId: track.ownerId, title: track.title, description: track.description, visibility: track.visibility,
+    });
+    return true;
+  }
+
+  async fail(em: EntityManager, trackId: string, reason: string): Promise<boolean> {
+    if (!isUuid(trackId)) return false;
+    const n = await em.nativeUpdate(Track, { id: trackId, status: { $ne: 'READY' } }, { status: 'FAILED', failureReason: reason.slice(0, 1000), processingProgress: null });
+    return n > 0;
+  }
+}
