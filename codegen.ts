@@ -33,6 +33,8 @@ const SUBGRAPH_MAPPERS: Record<string, Record<string, string>> = {
   },
   media: {
     Track: '../entities/index.ts#Track',
+    Playlist: '../entities/index.ts#Playlist',
+    Rendition: '../entities/index.ts#Rendition',
     User: REF,
   },
   social: {

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { BaseSubgraphContext } from '../../platform/subgraph/module.ts';
 import { Rendition, Track } from './entities/index.ts';
 import type { PlaybackService } from './services/playback.ts';
+import type { PlaylistService } from './services/playlists.ts';
 import type { StreamService } from './services/streaming.ts';
 import type { TrackService } from './services/tracks.ts';
 import type { TranscodeResults } from './services/transcode-results.ts';
@@ -10,6 +11,7 @@ import type { ObjectStore } from '../../platform/storage/object-store.ts';
 export interface MediaServices {
   tracks: TrackService;
   playback: PlaybackService;
+  playlists: PlaylistService;
   streams: StreamService;
   results: TranscodeResults;
   store: ObjectStore;

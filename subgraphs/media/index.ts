@@ -4,17 +4,18 @@ import { parse } from 'graphql';
 import { Redis } from 'ioredis';
 import type { SubgraphModule } from '../../platform/subgraph/module.ts';
 import { createMediaContext, type MediaContext, type MediaServices } from './context.ts';
-import { PlaybackSession, Rendition, Track } from './entities/index.ts';
+import { PlaybackSession, Playlist, PlaylistTrack, Rendition, Track } from './entities/index.ts';
 import { migrations } from './migrations/index.ts';
 import { resolvers } from './resolvers/index.ts';
 import { MemoryListenerCounter, RedisListenerCounter, type ListenerCounter } from './services/listeners.ts';
 import { PlaybackService } from './services/playback.ts';
+import { PlaylistService } from './services/playlists.ts';
 import { STREAM_ROUTE, StreamService } from './services/streaming.ts';
 import { StreamTokens } from './services/stream-tokens.ts';
 import { TrackService } from './services/tracks.ts';
 import { TranscodeResults } from './services/transcode-results.ts';
 
-export const entities = [Track, Rendition, PlaybackSession] as const;
+export const entities = [Track, Rendition, PlaybackSession, Playlist, PlaylistTrack] as const;
 export { migrations };
 
 export function mediaSubgraph(): SubgraphModule<MediaContext, MediaServices & { listeners: ListenerCounter }> {
@@ -36,6 +37,7 @@ export function mediaSubgraph(): SubgraphModule<MediaContext, MediaServices & { 
         listeners,
         store: platform.store,
         playback: new PlaybackService(tracks, listeners, config.playbackHeartbeatSeconds),
+        playlists: new PlaylistService(tracks),
         streams: new StreamService(platform.store, new StreamTokens(platform.gatewaySecret), platform.publicUrl),
         results: new TranscodeResults(platform.bus),
       };

@@ -6,6 +6,7 @@ import { STREAM_TTL_SECONDS } from '../services/streaming.ts';
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Query: {
+    playlist: (_, { id, secretToken }, ctx) => ctx.playlists.find(ctx.em, id, ctx.viewer.userId, secretToken ?? null),
     track: (_, { id, secretToken }, ctx) =>
       secretToken ? ctx.tracks.find(ctx.em, id, ctx.viewer.userId, secretToken) : isUuid(id) ? ctx.loaders.track.load(id) : null,
   },
@@ -18,6 +19,12 @@ export const resolvers: Resolvers = {
       await ctx.tracks.delete(ctx.em, ctx.viewer.userId, trackId);
       return true;
     },
+    createPlaylist: (_, { input }, ctx) => ctx.playlists.create(ctx.em, ctx.viewer.userId, { ...input, visibility: input.visibility ?? 'PUBLIC' }),
+    updatePlaylist: (_, { input }, ctx) => ctx.playlists.update(ctx.em, ctx.viewer.userId, input),
+    deletePlaylist: (_, { playlistId }, ctx) => ctx.playlists.delete(ctx.em, ctx.viewer.userId, playlistId),
+    addPlaylistTracks: (_, { playlistId, trackIds, position }, ctx) => ctx.playlists.add(ctx.em, ctx.viewer.userId, playlistId, trackIds, position ?? null),
+    removePlaylistTrack: (_, { playlistId, trackId }, ctx) => ctx.playlists.remove(ctx.em, ctx.viewer.userId, playlistId, trackId),
+    movePlaylistTrack: (_, { playlistId, trackId, position }, ctx) => ctx.playlists.move(ctx.em, ctx.viewer.userId, playlistId, trackId, position),
     startPlayback: async (_, { trackId, secretToken }, ctx) => {
       const session = await ctx.playback.start(ctx.em, ctx.viewer.userId, trackId, secretToken ?? null);
       return { id: session.id, heartbeatIntervalSeconds: ctx.playback.heartbeatIntervalSeconds };
@@ -31,6 +38,14 @@ export const resolvers: Resolvers = {
   User: {
     __resolveReference: (ref) => ({ id: ref.id }),
     tracks: (user, args, ctx) => ctx.tracks.ofOwner(ctx.em, user.id, ctx.viewer.userId, args),
+    playlists: (user, args, ctx) => ctx.playlists.ofOwner(ctx.em, user.id, ctx.viewer.userId, args),
+  },
+  Playlist: {
+    __resolveReference: (ref, ctx) => ctx.playlists.find(ctx.em, ref.id, ctx.viewer.userId),
+    owner: (playlist) => ({ id: playlist.ownerId }),
+    secretToken: (playlist, _, ctx) => (playlist.ownerId === ctx.viewer.userId && playlist.visibility === 'UNLISTED' ? playlist.secretToken : null),
+    tracks: (playlist, args, ctx) => ctx.playlists.tracks(ctx.em, playlist, ctx.viewer.userId, args),
+    trackCount: (playlist, _, ctx) => ctx.playlists.count(ctx.em, playlist.id),
   },
   Track: {
     __resolveReference: (ref, ctx) => ctx.loaders.track.load(ref.id),
