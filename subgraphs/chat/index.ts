@@ -3,13 +3,15 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import type { SubgraphModule } from '../../platform/subgraph/module.ts';
 import { createChatContext, type ChatContext, type ChatServices } from './context.ts';
-import { ChannelSequence, Message } from './entities/index.ts';
+import { ChannelSequence, Message, Reaction } from './entities/index.ts';
 import { migrations } from './migrations/index.ts';
 import { resolvers } from './resolvers/index.ts';
 import { ChannelAccessClient } from './services/channel-access.ts';
 import { MessageService } from './services/messages.ts';
+import { MessageChangeService } from './services/message-changes.ts';
+import { ReactionService } from './services/reactions.ts';
 
-export const entities = [Message, ChannelSequence] as const;
+export const entities = [Message, ChannelSequence, Reaction] as const;
 export { migrations };
 
 export function chatSubgraph(): SubgraphModule<ChatContext, ChatServices> {
@@ -19,7 +21,12 @@ export function chatSubgraph(): SubgraphModule<ChatContext, ChatServices> {
     resolvers,
     entities,
     migrations,
-    createServices: (_db, platform) => ({ messages: new MessageService(), access: new ChannelAccessClient(platform.internal) }),
+    createServices: (_db, platform) => ({
+      messages: new MessageService(),
+      changes: new MessageChangeService(),
+      reactions: new ReactionService(),
+      access: new ChannelAccessClient(platform.internal),
+    }),
     createContext: (base, services) => createChatContext(base, services),
   };
 }

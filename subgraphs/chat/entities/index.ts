@@ -1,2 +1,3 @@
 export { Message } from './message.ts';
 export { ChannelSequence } from './channel-sequence.ts';
+export { Reaction } from './reaction.ts';

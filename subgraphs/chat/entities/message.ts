@@ -15,6 +15,14 @@ export const MessageSchema = defineEntity({
     authorId: p.uuid(),
     body: p.text(),
     position: p.integer(),
+    /** The message this one replies to (same channel). */
+    replyToId: p.uuid().nullable(),
+    /** Users mentioned as <@id>, roles as <@&id>, and whether @everyone was used (with the permission). */
+    mentionedUserIds: p.array().$type<string[]>(),
+    mentionedRoleIds: p.array().$type<string[]>(),
+    mentionsEveryone: p.boolean(),
+    pinnedAt: p.datetime().nullable(),
+    pinnedBy: p.uuid().nullable(),
     /** The sender's idempotency token, unique per author. */
     nonce: p.string().length(64).nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),

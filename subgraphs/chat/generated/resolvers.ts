@@ -26,12 +26,16 @@ export type Channel = {
   id: Scalars['ID']['output'];
   /** Messages of the channel, oldest first. Empty for a user who cannot read the channel. */
   messages: MessageConnection;
+  /** Pinned messages, most recently pinned first (at most 50). */
+  pinnedMessages: Array<Message>;
 };
 
 
 /** A channel of a community. */
 export type ChannelMessagesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  afterPosition?: InputMaybe<Scalars['Int']['input']>;
+  around?: InputMaybe<Scalars['ID']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
@@ -52,8 +56,22 @@ export type Message = {
   editedAt?: Maybe<Scalars['DateTime']['output']>;
   /** Stable, time-ordered identifier (UUIDv7). */
   id: Scalars['ID']['output'];
+  /** Whether this message replies to another (true even when that one was deleted). */
+  isReply: Scalars['Boolean']['output'];
+  /** Ids of roles mentioned with <@&id>. */
+  mentionedRoleIds: Array<Scalars['ID']['output']>;
+  /** Users mentioned with <@id>. */
+  mentions: Array<User>;
+  /** Whether the message mentions everyone (@everyone or @here, by a sender allowed to). */
+  mentionsEveryone: Scalars['Boolean']['output'];
+  /** Whether the message is pinned in its channel. */
+  pinned: Scalars['Boolean']['output'];
   /** Monotonic position of the message in its channel (1, 2, 3...), for resuming after a disconnect. */
   position: Scalars['Int']['output'];
+  /** Reactions, one group per emoji, in order of first use. */
+  reactions: Array<ReactionGroup>;
+  /** The message this one replies to; null when there is none or it was deleted. */
+  replyTo?: Maybe<Message>;
 };
 
 /** A page of messages. */
@@ -77,14 +95,65 @@ export type MessageEdge = {
 /** Everything a client can change. */
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Reacts to a message with a unicode emoji (needs ADD_REACTIONS). */
+  addReaction: Message;
+  /** Deletes a message (one's own, or any with MANAGE_MESSAGES). */
+  deleteMessage: Scalars['Boolean']['output'];
+  /** Changes the text of one's own message. */
+  editMessage: Message;
+  /** Pins a message in its channel (needs MANAGE_MESSAGES). */
+  pinMessage: Message;
+  /** Removes one's own reaction. */
+  removeReaction: Message;
   /** Sends a message to a channel the signed-in user may send in. */
   sendMessage: Message;
+  /** Unpins a message (needs MANAGE_MESSAGES). */
+  unpinMessage: Message;
+};
+
+
+/** Everything a client can change. */
+export type MutationAddReactionArgs = {
+  emoji: Scalars['String']['input'];
+  messageId: Scalars['ID']['input'];
+};
+
+
+/** Everything a client can change. */
+export type MutationDeleteMessageArgs = {
+  messageId: Scalars['ID']['input'];
+};
+
+
+/** Everything a client can change. */
+export type MutationEditMessageArgs = {
+  body: Scalars['String']['input'];
+  messageId: Scalars['ID']['input'];
+};
+
+
+/** Everything a client can change. */
+export type MutationPinMessageArgs = {
+  messageId: Scalars['ID']['input'];
+};
+
+
+/** Everything a client can change. */
+export type MutationRemoveReactionArgs = {
+  emoji: Scalars['String']['input'];
+  messageId: Scalars['ID']['input'];
 };
 
 
 /** Everything a client can change. */
 export type MutationSendMessageArgs = {
   input: SendMessageInput;
+};
+
+
+/** Everything a client can change. */
+export type MutationUnpinMessageArgs = {
+  messageId: Scalars['ID']['input'];
 };
 
 /** Where a page of a connection starts and ends, and whether there is more. */
@@ -113,6 +182,17 @@ export type QueryMessageArgs = {
   id: Scalars['ID']['input'];
 };
 
+/** The reactions with one emoji on one message. */
+export type ReactionGroup = {
+  __typename?: 'ReactionGroup';
+  /** How many users reacted with it. */
+  count: Scalars['Int']['output'];
+  /** The unicode emoji. */
+  emoji: Scalars['String']['output'];
+  /** Whether the signed-in user is one of them. */
+  viewerReacted: Scalars['Boolean']['output'];
+};
+
 /** Fields to send a message. */
 export type SendMessageInput = {
   /** The text, 1 to 4,000 characters. */
@@ -121,6 +201,8 @@ export type SendMessageInput = {
   channelId: Scalars['ID']['input'];
   /** A client-chosen token; sending again with the same nonce returns the same message instead of a duplicate. */
   nonce?: InputMaybe<Scalars['String']['input']>;
+  /** The message this one replies to (same channel). */
+  replyToId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 /** A person with a Veza account. */
@@ -235,12 +317,13 @@ export type ResolversTypes = ResolversObject<{
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Message: ResolverTypeWrapper<MessageModel>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   MessageConnection: ResolverTypeWrapper<Omit<MessageConnection, 'edges'> & { edges: Array<ResolversTypes['MessageEdge']> }>;
   MessageEdge: ResolverTypeWrapper<Omit<MessageEdge, 'node'> & { node: ResolversTypes['Message'] }>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  ReactionGroup: ResolverTypeWrapper<ReactionGroup>;
   SendMessageInput: SendMessageInput;
   User: ResolverTypeWrapper<EntityRefModel>;
 }>;
@@ -253,12 +336,13 @@ export type ResolversParentTypes = ResolversObject<{
   Int: Scalars['Int']['output'];
   DateTime: Scalars['DateTime']['output'];
   Message: MessageModel;
+  Boolean: Scalars['Boolean']['output'];
   MessageConnection: Omit<MessageConnection, 'edges'> & { edges: Array<ResolversParentTypes['MessageEdge']> };
   MessageEdge: Omit<MessageEdge, 'node'> & { node: ResolversParentTypes['Message'] };
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
   Query: Record<PropertyKey, never>;
+  ReactionGroup: ReactionGroup;
   SendMessageInput: SendMessageInput;
   User: EntityRefModel;
 }>;
@@ -267,6 +351,7 @@ export type ChannelResolvers<ContextType = ChatContext, ParentType extends Resol
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Channel']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   messages?: Resolver<ResolversTypes['MessageConnection'], ParentType, ContextType, Partial<ChannelMessagesArgs>>;
+  pinnedMessages?: Resolver<Array<ResolversTypes['Message']>, ParentType, ContextType>;
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -281,7 +366,14 @@ export type MessageResolvers<ContextType = ChatContext, ParentType extends Resol
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   editedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  isReply?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  mentionedRoleIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  mentions?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType>;
+  mentionsEveryone?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  pinned?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   position?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  reactions?: Resolver<Array<ResolversTypes['ReactionGroup']>, ParentType, ContextType>;
+  replyTo?: Resolver<Maybe<ResolversTypes['Message']>, ParentType, ContextType>;
 }>;
 
 export type MessageConnectionResolvers<ContextType = ChatContext, ParentType extends ResolversParentTypes['MessageConnection'] = ResolversParentTypes['MessageConnection']> = ResolversObject<{
@@ -295,7 +387,13 @@ export type MessageEdgeResolvers<ContextType = ChatContext, ParentType extends R
 }>;
 
 export type MutationResolvers<ContextType = ChatContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  addReaction?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationAddReactionArgs, 'emoji' | 'messageId'>>;
+  deleteMessage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteMessageArgs, 'messageId'>>;
+  editMessage?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationEditMessageArgs, 'body' | 'messageId'>>;
+  pinMessage?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationPinMessageArgs, 'messageId'>>;
+  removeReaction?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationRemoveReactionArgs, 'emoji' | 'messageId'>>;
   sendMessage?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationSendMessageArgs, 'input'>>;
+  unpinMessage?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationUnpinMessageArgs, 'messageId'>>;
 }>;
 
 export type PageInfoResolvers<ContextType = ChatContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -307,6 +405,12 @@ export type PageInfoResolvers<ContextType = ChatContext, ParentType extends Reso
 
 export type QueryResolvers<ContextType = ChatContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   message?: Resolver<Maybe<ResolversTypes['Message']>, ParentType, ContextType, RequireFields<QueryMessageArgs, 'id'>>;
+}>;
+
+export type ReactionGroupResolvers<ContextType = ChatContext, ParentType extends ResolversParentTypes['ReactionGroup'] = ResolversParentTypes['ReactionGroup']> = ResolversObject<{
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  emoji?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  viewerReacted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 }>;
 
 export type UserResolvers<ContextType = ChatContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = ResolversObject<{
@@ -322,6 +426,7 @@ export type Resolvers<ContextType = ChatContext> = ResolversObject<{
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  ReactionGroup?: ReactionGroupResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 }>;
 

@@ -1,14 +1,26 @@
 import { DateTimeScalar } from '../../../platform/graphql/scalars.ts';
 import { isUuid } from '../../../platform/ids.ts';
+import { notFound, unauthenticated } from '../../../platform/errors.ts';
 import type { ChatContext } from '../context.ts';
-import type { Message } from '../entities/index.ts';
+import { Message } from '../entities/index.ts';
 import type { Resolvers } from '../generated/resolvers.ts';
+import type { ChannelAccess } from '../services/channel-access.ts';
 
 /** A message, if the viewer may read its channel. */
 async function readable(message: Message | null, ctx: ChatContext): Promise<Message | null> {
   if (!message) return null;
   const rights = await ctx.loaders.channelAccess.load(message.channelId);
   return rights.canView ? message : null;
+}
+
+/** The message and the viewer's rights in its channel, for changing it; NOT_FOUND when unreadable. */
+async function target(messageId: string, ctx: ChatContext): Promise<{ userId: string; message: Message; access: ChannelAccess }> {
+  const userId = ctx.viewer.userId;
+  if (!userId) throw unauthenticated();
+  const message = isUuid(messageId) ? await ctx.em.findOne(Message, { id: messageId }) : null;
+  const access = message ? await ctx.loaders.channelAccess.load(message.channelId) : null;
+  if (!message || !access?.canView) throw notFound('Message', messageId);
+  return { userId, message, access };
 }
 
 export const resolvers: Resolvers = {
@@ -19,15 +31,53 @@ export const resolvers: Resolvers = {
   Mutation: {
     sendMessage: (_, { input }, ctx) =>
       ctx.messages.send(ctx.em, ctx.viewer.userId, (channelId) => ctx.loaders.channelAccess.load(channelId), input),
+    editMessage: async (_, { messageId, body }, ctx) => {
+      const t = await target(messageId, ctx);
+      return ctx.changes.edit(ctx.em, t.userId, t.message, t.access, body);
+    },
+    deleteMessage: async (_, { messageId }, ctx) => {
+      const t = await target(messageId, ctx);
+      await ctx.changes.delete(ctx.em, t.userId, t.message, t.access);
+      return true;
+    },
+    pinMessage: async (_, { messageId }, ctx) => {
+      const t = await target(messageId, ctx);
+      return ctx.changes.pin(ctx.em, t.userId, t.message, t.access, true);
+    },
+    unpinMessage: async (_, { messageId }, ctx) => {
+      const t = await target(messageId, ctx);
+      return ctx.changes.pin(ctx.em, t.userId, t.message, t.access, false);
+    },
+    addReaction: async (_, { messageId, emoji }, ctx) => {
+      const t = await target(messageId, ctx);
+      await ctx.reactions.add(ctx.em, t.userId, t.message, t.access, emoji);
+      return t.message;
+    },
+    removeReaction: async (_, { messageId, emoji }, ctx) => {
+      const t = await target(messageId, ctx);
+      await ctx.reactions.remove(ctx.em, t.userId, t.message, emoji);
+      return t.message;
+    },
   },
   Channel: {
     __resolveReference: (ref) => ({ id: ref.id }),
     messages: async (channel, args, ctx) =>
       ctx.messages.page(ctx.em, channel.id, await ctx.loaders.channelAccess.load(channel.id), args),
+    pinnedMessages: async (channel, _, ctx) => {
+      const rights = await ctx.loaders.channelAccess.load(channel.id);
+      if (!rights.canView) return [];
+      return ctx.em.find(Message, { channelId: channel.id, pinnedAt: { $ne: null } }, { orderBy: { pinnedAt: 'desc' }, limit: 50 });
+    },
   },
   Message: {
     __resolveReference: async (ref, ctx) => readable(await ctx.loaders.message.load(ref.id), ctx),
     channel: (m) => ({ id: m.channelId }),
     author: (m) => ({ id: m.authorId }),
+    // Same channel as the reply, so readable whenever the reply is.
+    replyTo: (m, _, ctx) => (m.replyToId ? ctx.loaders.message.load(m.replyToId) : null),
+    isReply: (m) => m.replyToId !== null,
+    mentions: (m) => m.mentionedUserIds.map((id) => ({ id })),
+    pinned: (m) => m.pinnedAt !== null,
+    reactions: (m, _, ctx) => ctx.loaders.reactionGroups.load(m.id),
   },
 };

@@ -8,13 +8,22 @@ import type { InternalClient } from '../../../platform/subgraph/internal-client.
 export interface ChannelAccess {
   canView: boolean;
   canSend: boolean;
+  /** Every permission the user has in the channel (community's `Permission` names). */
+  permissions: string[];
+  /** The channel's community, when the channel exists. */
+  communityId: string | null;
 }
 
-const NO_ACCESS: ChannelAccess = { canView: false, canSend: false };
+const NO_ACCESS: ChannelAccess = { canView: false, canSend: false, permissions: [], communityId: null };
+
+/** True when `access` includes `permission`. */
+export function allows(access: ChannelAccess, permission: string): boolean {
+  return access.permissions.includes(permission);
+}
 
 const CHANNEL_ACCESS = /* GraphQL */ `
   query ChannelAccess($channelId: ID!, $userId: ID!) {
-    channelAccess(channelId: $channelId, userId: $userId) { canView canSend }
+    channelAccess(channelId: $channelId, userId: $userId) { canView canSend permissions communityId }
   }
 `;
 

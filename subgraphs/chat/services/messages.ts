@@ -2,9 +2,10 @@
 import type { EntityManager } from '../../../platform/db/orm.ts';
 import { badInput, notFound, forbidden, unauthenticated } from '../../../platform/errors.ts';
 import { isUuid } from '../../../platform/ids.ts';
-import { emptyConnection, keysetWhere, positionCursor, toConnection, toPage, type Connection, type PageArgs } from '../../../platform/graphql/connection.ts';
+import { emptyConnection, encodeCursor, keysetWhere, positionCursor, toConnection, toPage, type Connection, type PageArgs } from '../../../platform/graphql/connection.ts';
 import { Message } from '../entities/index.ts';
-import type { ChannelAccess } from './channel-access.ts';
+import { allows, type ChannelAccess } from './channel-access.ts';
+import { parseMentions } from './mentions.ts';
 
 export const MAX_BODY_LENGTH = 4000;
 const MAX_NONCE_LENGTH = 64;
@@ -14,7 +15,7 @@ export class MessageService {
     em: EntityManager,
     authorId: string | null,
     access: (channelId: string) => Promise<ChannelAccess>,
-    input: { channelId: string; body: string; nonce?: string | null },
+    input: { channelId: string; body: string; nonce?: string | null; replyToId?: string | null },
   ): Promise<Message> {
     if (!authorId) throw unauthenticated();
     const body = input.body.trim();
@@ -28,6 +29,11 @@ export class MessageService {
     const rights = await access(input.channelId);
     if (!rights.canView) throw notFound('Channel', input.channelId);
     if (!rights.canSend) throw forbidden('You cannot send messages in this channel.');
+    if (input.replyToId != null) {
+      const target = isUuid(input.replyToId) ? await em.findOne(Message, { id: input.replyToId }, { fields: ['channelId'] }) : null;
+      if (!target || target.channelId !== input.channelId) throw badInput('A reply must answer a message of the same channel.', 'replyToId');
+    }
+    const mentions = parseMentions(body);
 
     if (nonce) {
       const existing = await em.findOne(Message, { authorId, nonce });
@@ -44,7 +50,12 @@ export class MessageService {
           tx.getTransactionContext(),
         );
         if (!row) throw new Error('channel sequence did not return a position');
-        return tx.create(Message, { channelId: input.channelId, authorId, body, position: Number(row.last_position), nonce });
+        return tx.create(Message, {
+          channelId: input.channelId, authorId, body, position: Number(row.last_position), nonce,
+          replyToId: input.replyToId ?? null, mentionedUserIds: mentions.userIds, mentionedRoleIds: mentions.roleIds,
+          // @everyone only counts for senders allowed to use it; otherwise it is plain text.
+          mentionsEveryone: mentions.everyone && allows(rights, 'MENTION_EVERYONE'), pinnedAt: null, pinnedBy: null,
+        });
       });
     } catch (err) {
       // A concurrent send with the same nonce won the race: return its message.
@@ -56,7 +67,21 @@ export class MessageService {
     }
   }
 
-  async page(em: EntityManager, channelId: string, rights: ChannelAccess, args: PageArgs): Promise<Connection<Message>> {
+  /**
+   * A page of a channel's messages, oldest first. Besides cursors, `afterPosition` resumes
+   * after the last position a client saw, and `around` centres the page on a message.
+   */
+  async page(
+    em: EntityManager,
+    channelId: string,
+    rights: ChannelAccess,
+    args: PageArgs & { afterPosition?: number | null; around?: string | null },
+  ): Promise<Connection<Message>> {
+    if (args.afterPosition != null) {
+      if (!Number.isInteger(args.afterPosition) || args.afterPosition < 0) throw badInput('afterPosition is a position (0 or more).', 'afterPosition');
+      args = { ...args, after: encodeCursor(positionCursor, args.afterPosition) };
+    }
+    if (args.around != null) return this.#around(em, channelId, rights, args.around, args.first ?? 50);
     const page = toPage(positionCursor, args, 50);
     if (!rights.canView) return emptyConnection();
     const { range, order } = keysetWhere(page);
@@ -66,6 +91,26 @@ export class MessageService {
       { orderBy: { position: order }, limit: page.limit },
     );
     return toConnection(rows, page, positionCursor, (m) => m.position);
+  }
+
+  async #around(em: EntityManager, channelId: string, rights: ChannelAccess, messageId: string, size: number): Promise<Connection<Message>> {
+    if (!Number.isInteger(size) || size < 1 || size > 100) throw badInput('Page size must be between 1 and 100.', 'first');
+    if (!rights.canView) return emptyConnection();
+    const anchor = isUuid(messageId) ? await em.findOne(Message, { id: messageId, channelId }) : null;
+    if (!anchor) throw notFound('Message', messageId);
+    const half = Math.floor(size / 2);
+    const [before, after] = await Promise.all([
+      em.find(Message, { channelId, position: { $lt: anchor.position } }, { orderBy: { position: 'desc' }, limit: half + 1 }),
+      em.find(Message, { channelId, position: { $gte: anchor.position } }, { orderBy: { position: 'asc' }, limit: size - half + 1 }),
+    ]);
+    const hasPrevious = before.length > half;
+    const hasNext = after.length > size - half;
+    const rows = [...before.slice(0, half).reverse(), ...after.slice(0, size - half)];
+    const edges = rows.map((node) => ({ cursor: encodeCursor(positionCursor, node.position), node }));
+    return {
+      edges,
+      pageInfo: { hasNextPage: hasNext, hasPreviousPage: hasPrevious, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+    };
   }
 }
 
