@@ -56,6 +56,8 @@ const envSchema = z.object({
   /** Ed25519 private key (PKCS#8 PEM) that signs access tokens; generated into the data folder when absent. */
   AUTH_PRIVATE_KEY: z.string().optional(),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(900),
+  /** Messages a user may send in one channel within 5 seconds. */
+  SEND_BURST_LIMIT: z.coerce.number().int().positive().default(10),
   /** Sign-ups allowed per client address per hour. */
   SIGN_UP_LIMIT_PER_ADDRESS: z.coerce.number().int().positive().default(20),
   /** Sign-in attempts allowed per account per 5 minutes. */
@@ -96,6 +98,7 @@ export interface VezaConfig {
   authPrivateKey: string | undefined;
   accessTokenTtlSeconds: number;
   authLimits: { signUpPerAddress: number; signInPerAccount: number; signInPerAddress: number };
+  sendBurstLimit: number;
   maxBodyBytes: number;
   publicUrl: string | undefined;
   listenerPresenceSeconds: number;
@@ -150,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): VezaConfig {
     gatewaySecret: e.GATEWAY_SECRET,
     authPrivateKey: e.AUTH_PRIVATE_KEY,
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+    sendBurstLimit: e.SEND_BURST_LIMIT,
     authLimits: {
       signUpPerAddress: e.SIGN_UP_LIMIT_PER_ADDRESS,
       signInPerAccount: e.SIGN_IN_LIMIT_PER_ACCOUNT,

@@ -8,6 +8,7 @@ import { migrations } from './migrations/index.ts';
 import { resolvers } from './resolvers/index.ts';
 import { ChannelAccessClient } from './services/channel-access.ts';
 import { MessageService } from './services/messages.ts';
+import { BURST, SendLimits } from './services/send-limits.ts';
 import { MessageChangeService } from './services/message-changes.ts';
 import { ReactionService } from './services/reactions.ts';
 
@@ -22,7 +23,7 @@ export function chatSubgraph(): SubgraphModule<ChatContext, ChatServices> {
     entities,
     migrations,
     createServices: (_db, platform) => ({
-      messages: new MessageService(),
+      messages: new MessageService(new SendLimits(platform.rateLimiter, { ...BURST, limit: platform.config.sendBurstLimit })),
       changes: new MessageChangeService(),
       reactions: new ReactionService(),
       access: new ChannelAccessClient(platform.internal),

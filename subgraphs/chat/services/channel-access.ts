@@ -12,9 +12,11 @@ export interface ChannelAccess {
   permissions: string[];
   /** The channel's community, when the channel exists. */
   communityId: string | null;
+  /** Seconds a member must wait between two messages in the channel (0: off). */
+  slowModeSeconds: number;
 }
 
-const NO_ACCESS: ChannelAccess = { canView: false, canSend: false, permissions: [], communityId: null };
+const NO_ACCESS: ChannelAccess = { canView: false, canSend: false, permissions: [], communityId: null, slowModeSeconds: 0 };
 
 /** True when `access` includes `permission`. */
 export function allows(access: ChannelAccess, permission: string): boolean {
@@ -23,7 +25,7 @@ export function allows(access: ChannelAccess, permission: string): boolean {
 
 const CHANNEL_ACCESS = /* GraphQL */ `
   query ChannelAccess($channelId: ID!, $userId: ID!) {
-    channelAccess(channelId: $channelId, userId: $userId) { canView canSend permissions communityId }
+    channelAccess(channelId: $channelId, userId: $userId) { canView canSend permissions communityId slowModeSeconds }
   }
 `;
 

@@ -6,11 +6,18 @@ import { emptyConnection, encodeCursor, keysetWhere, positionCursor, toConnectio
 import { Message } from '../entities/index.ts';
 import { allows, type ChannelAccess } from './channel-access.ts';
 import { parseMentions } from './mentions.ts';
+import type { SendLimits } from './send-limits.ts';
 
 export const MAX_BODY_LENGTH = 4000;
 const MAX_NONCE_LENGTH = 64;
 
 export class MessageService {
+  readonly #limits: SendLimits;
+
+  constructor(limits: SendLimits) {
+    this.#limits = limits;
+  }
+
   async send(
     em: EntityManager,
     authorId: string | null,
@@ -39,6 +46,8 @@ export class MessageService {
       const existing = await em.findOne(Message, { authorId, nonce });
       if (existing) return existing;
     }
+    // After the nonce check: resending a message already sent never counts against the limits.
+    await this.#limits.check(authorId, input.channelId, rights);
     try {
       return await em.transactional(async (tx) => {
         const [row] = await tx.getConnection().execute<{ last_position: number }[]>(

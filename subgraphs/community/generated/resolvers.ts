@@ -196,6 +196,8 @@ export type ChannelAccess = {
   communityId?: Maybe<Scalars['ID']['output']>;
   /** Every permission the user has in the channel. */
   permissions: Array<Permission>;
+  /** The channel's slow mode, in seconds between two messages of a member (0: off). */
+  slowModeSeconds: Scalars['Int']['output'];
   /** The user asked about. */
   userId: Scalars['ID']['output'];
 };
@@ -1196,6 +1198,7 @@ export type ChannelAccessResolvers<ContextType = CommunityContext, ParentType ex
   channelId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   communityId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   permissions?: Resolver<Array<ResolversTypes['Permission']>, ParentType, ContextType>;
+  slowModeSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   userId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 

@@ -16,6 +16,7 @@ export interface ChannelAccess {
   canView: boolean;
   canSend: boolean;
   permissions: Permission[];
+  slowModeSeconds: number;
 }
 
 const MAX_SLOW_MODE_SECONDS = 6 * 3600;
@@ -58,7 +59,7 @@ export class ChannelService {
 
   async access(em: EntityManager, auth: Authorizer, channelId: string, userId: string): Promise<ChannelAccess> {
     const channel = isUuid(userId) ? await this.find(em, channelId) : null;
-    if (!channel) return { channelId, userId, communityId: null, canView: false, canSend: false, permissions: [] };
+    if (!channel) return { channelId, userId, communityId: null, canView: false, canSend: false, permissions: [], slowModeSeconds: 0 };
     const bits = await auth.inChannel(channel, userId);
     const writable = channel.type === 'TEXT' || channel.type === 'ANNOUNCEMENT';
     return {
@@ -68,6 +69,7 @@ export class ChannelService {
       canView: (bits & P.VIEW_CHANNEL) !== 0n,
       canSend: writable && (bits & P.SEND_MESSAGES) !== 0n,
       permissions: toNames(bits),
+      slowModeSeconds: channel.slowModeSeconds,
     };
   }
 
