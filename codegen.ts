@@ -29,6 +29,7 @@ const SUBGRAPH_MAPPERS: Record<string, Record<string, string>> = {
   chat: {
     Message: '../entities/index.ts#Message',
     Channel: REF,
+    Community: REF,
     User: REF,
   },
   media: {

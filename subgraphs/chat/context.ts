@@ -5,19 +5,27 @@ import type { ChannelAccess, ChannelAccessClient } from './services/channel-acce
 import type { MessageChangeService } from './services/message-changes.ts';
 import type { MessageService } from './services/messages.ts';
 import type { ReactionGroup, ReactionService } from './services/reactions.ts';
+import type { ChannelUnread, ReadStateService } from './services/read-states.ts';
+import type { InternalClient } from '../../platform/subgraph/internal-client.ts';
 
 export interface ChatServices {
   messages: MessageService;
   changes: MessageChangeService;
   reactions: ReactionService;
+  readStates: ReadStateService;
   access: ChannelAccessClient;
+  internal: InternalClient;
 }
 
 export interface ChatContext extends BaseSubgraphContext {
   messages: MessageService;
   changes: MessageChangeService;
   reactions: ReactionService;
+  readStates: ReadStateService;
+  internal: InternalClient;
   loaders: {
+    /** Unread counts of the viewer, per channel, in one query per request. */
+    unread: DataLoader<string, ChannelUnread>;
     message: DataLoader<string, Message | null>;
     /** The viewer's rights, per channel, asked once per request. */
     channelAccess: DataLoader<string, ChannelAccess>;
@@ -31,7 +39,10 @@ export function createChatContext(base: BaseSubgraphContext, services: ChatServi
     messages: services.messages,
     changes: services.changes,
     reactions: services.reactions,
+    readStates: services.readStates,
+    internal: services.internal,
     loaders: {
+      unread: new DataLoader((ids) => services.readStates.unread(base.em, base.viewer.userId ?? '00000000-0000-0000-0000-000000000000', ids)),
       message: new DataLoader(async (ids) => {
         const rows = await base.em.find(Message, { id: { $in: [...ids] } });
         const map = new Map(rows.map((m) => [m.id, m]));

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import type { SubgraphModule } from '../../platform/subgraph/module.ts';
 import { createChatContext, type ChatContext, type ChatServices } from './context.ts';
-import { ChannelSequence, Message, Reaction } from './entities/index.ts';
+import { ChannelSequence, Message, Reaction, ReadState } from './entities/index.ts';
 import { migrations } from './migrations/index.ts';
 import { resolvers } from './resolvers/index.ts';
 import { ChannelAccessClient } from './services/channel-access.ts';
@@ -11,8 +11,9 @@ import { MessageService } from './services/messages.ts';
 import { BURST, SendLimits } from './services/send-limits.ts';
 import { MessageChangeService } from './services/message-changes.ts';
 import { ReactionService } from './services/reactions.ts';
+import { ReadStateService } from './services/read-states.ts';
 
-export const entities = [Message, ChannelSequence, Reaction] as const;
+export const entities = [Message, ChannelSequence, Reaction, ReadState] as const;
 export { migrations };
 
 export function chatSubgraph(): SubgraphModule<ChatContext, ChatServices> {
@@ -26,7 +27,9 @@ export function chatSubgraph(): SubgraphModule<ChatContext, ChatServices> {
       messages: new MessageService(new SendLimits(platform.rateLimiter, { ...BURST, limit: platform.config.sendBurstLimit })),
       changes: new MessageChangeService(),
       reactions: new ReactionService(),
+      readStates: new ReadStateService(),
       access: new ChannelAccessClient(platform.internal),
+      internal: platform.internal,
     }),
     createContext: (base, services) => createChatContext(base, services),
   };

@@ -24,10 +24,16 @@ export type Channel = {
   __typename?: 'Channel';
   /** Stable, time-ordered identifier (UUIDv7). */
   id: Scalars['ID']['output'];
+  /** The position of the last message the signed-in user has read here (0: none). */
+  lastReadPosition: Scalars['Int']['output'];
+  /** Unread messages that mention the signed-in user or everyone. */
+  mentionCount: Scalars['Int']['output'];
   /** Messages of the channel, oldest first. Empty for a user who cannot read the channel. */
   messages: MessageConnection;
   /** Pinned messages, most recently pinned first (at most 50). */
   pinnedMessages: Array<Message>;
+  /** Messages by others after the last one the signed-in user read. */
+  unreadCount: Scalars['Int']['output'];
 };
 
 
@@ -39,6 +45,17 @@ export type ChannelMessagesArgs = {
   before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A community (a 'server' in Discord's words): a group of members with channels and roles. */
+export type Community = {
+  __typename?: 'Community';
+  /** Stable, time-ordered identifier (UUIDv7). */
+  id: Scalars['ID']['output'];
+  /** Unread messages mentioning the signed-in user or everyone, in the channels they can see. */
+  mentionCount: Scalars['Int']['output'];
+  /** Unread messages in the channels the signed-in user can see. */
+  unreadCount: Scalars['Int']['output'];
 };
 
 /** A message in a channel. */
@@ -101,6 +118,8 @@ export type Mutation = {
   deleteMessage: Scalars['Boolean']['output'];
   /** Changes the text of one's own message. */
   editMessage: Message;
+  /** Marks a channel read up to a position (the newest message when omitted); never moves backwards. */
+  markChannelRead: Channel;
   /** Pins a message in its channel (needs MANAGE_MESSAGES). */
   pinMessage: Message;
   /** Removes one's own reaction. */
@@ -129,6 +148,13 @@ export type MutationDeleteMessageArgs = {
 export type MutationEditMessageArgs = {
   body: Scalars['String']['input'];
   messageId: Scalars['ID']['input'];
+};
+
+
+/** Everything a client can change. */
+export type MutationMarkChannelReadArgs = {
+  channelId: Scalars['ID']['input'];
+  position?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -294,6 +320,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping of federation types */
 export type FederationTypes = ResolversObject<{
   Channel: Channel;
+  Community: Community;
   Message: Message;
 }>;
 
@@ -302,6 +329,9 @@ export type FederationReferenceTypes = ResolversObject<{
   Channel:
     ( { __typename: 'Channel' }
     & GraphQLRecursivePick<FederationTypes['Channel'], {"id":true}> );
+  Community:
+    ( { __typename: 'Community' }
+    & GraphQLRecursivePick<FederationTypes['Community'], {"id":true}> );
   Message:
     ( { __typename: 'Message' }
     & GraphQLRecursivePick<FederationTypes['Message'], {"id":true}> );
@@ -313,8 +343,9 @@ export type FederationReferenceTypes = ResolversObject<{
 export type ResolversTypes = ResolversObject<{
   Channel: ResolverTypeWrapper<EntityRefModel>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Community: ResolverTypeWrapper<EntityRefModel>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Message: ResolverTypeWrapper<MessageModel>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
@@ -332,8 +363,9 @@ export type ResolversTypes = ResolversObject<{
 export type ResolversParentTypes = ResolversObject<{
   Channel: EntityRefModel;
   ID: Scalars['ID']['output'];
-  String: Scalars['String']['output'];
   Int: Scalars['Int']['output'];
+  String: Scalars['String']['output'];
+  Community: EntityRefModel;
   DateTime: Scalars['DateTime']['output'];
   Message: MessageModel;
   Boolean: Scalars['Boolean']['output'];
@@ -350,8 +382,18 @@ export type ResolversParentTypes = ResolversObject<{
 export type ChannelResolvers<ContextType = ChatContext, ParentType extends ResolversParentTypes['Channel'] = ResolversParentTypes['Channel'], FederationReferenceType extends FederationReferenceTypes['Channel'] = FederationReferenceTypes['Channel']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Channel']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastReadPosition?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  mentionCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   messages?: Resolver<ResolversTypes['MessageConnection'], ParentType, ContextType, Partial<ChannelMessagesArgs>>;
   pinnedMessages?: Resolver<Array<ResolversTypes['Message']>, ParentType, ContextType>;
+  unreadCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type CommunityResolvers<ContextType = ChatContext, ParentType extends ResolversParentTypes['Community'] = ResolversParentTypes['Community'], FederationReferenceType extends FederationReferenceTypes['Community'] = FederationReferenceTypes['Community']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Community']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  mentionCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  unreadCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -390,6 +432,7 @@ export type MutationResolvers<ContextType = ChatContext, ParentType extends Reso
   addReaction?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationAddReactionArgs, 'emoji' | 'messageId'>>;
   deleteMessage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteMessageArgs, 'messageId'>>;
   editMessage?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationEditMessageArgs, 'body' | 'messageId'>>;
+  markChannelRead?: Resolver<ResolversTypes['Channel'], ParentType, ContextType, RequireFields<MutationMarkChannelReadArgs, 'channelId'>>;
   pinMessage?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationPinMessageArgs, 'messageId'>>;
   removeReaction?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationRemoveReactionArgs, 'emoji' | 'messageId'>>;
   sendMessage?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationSendMessageArgs, 'input'>>;
@@ -419,6 +462,7 @@ export type UserResolvers<ContextType = ChatContext, ParentType extends Resolver
 
 export type Resolvers<ContextType = ChatContext> = ResolversObject<{
   Channel?: ChannelResolvers<ContextType>;
+  Community?: CommunityResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Message?: MessageResolvers<ContextType>;
   MessageConnection?: MessageConnectionResolvers<ContextType>;

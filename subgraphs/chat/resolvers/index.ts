@@ -5,6 +5,7 @@ import type { ChatContext } from '../context.ts';
 import { Message } from '../entities/index.ts';
 import type { Resolvers } from '../generated/resolvers.ts';
 import type { ChannelAccess } from '../services/channel-access.ts';
+import type { ChannelUnread } from '../services/read-states.ts';
 
 /** A message, if the viewer may read its channel. */
 async function readable(message: Message | null, ctx: ChatContext): Promise<Message | null> {
@@ -21,6 +22,30 @@ async function target(messageId: string, ctx: ChatContext): Promise<{ userId: st
   const access = message ? await ctx.loaders.channelAccess.load(message.channelId) : null;
   if (!message || !access?.canView) throw notFound('Message', messageId);
   return { userId, message, access };
+}
+
+/** The viewer's unread counts in a channel they may read; null otherwise. */
+async function unreadOf(channelId: string, ctx: ChatContext): Promise<ChannelUnread | null> {
+  if (!ctx.viewer.userId) return null;
+  const rights = await ctx.loaders.channelAccess.load(channelId);
+  return rights.canView ? ctx.loaders.unread.load(channelId) : null;
+}
+
+const VISIBLE_CHANNELS = /* GraphQL */ `query VisibleChannels($id: ID!) { community(id: $id) { channels { id type } } }`;
+
+/** Sums over the text channels of a community the viewer can see (the community subgraph says which). */
+async function communityUnread(communityId: string, ctx: ChatContext): Promise<{ unreadCount: number; mentionCount: number }> {
+  const none = { unreadCount: 0, mentionCount: 0 };
+  if (!ctx.viewer.userId || !isUuid(communityId)) return none;
+  const data = await ctx.internal.query<{ community: { channels: { id: string; type: string }[] } | null }>(
+    'community', VISIBLE_CHANNELS, { id: communityId }, ctx.viewer.userId,
+  );
+  const ids = (data.community?.channels ?? []).filter((c) => c.type === 'TEXT' || c.type === 'ANNOUNCEMENT').map((c) => c.id);
+  const counts = await ctx.loaders.unread.loadMany(ids);
+  return counts.reduce<{ unreadCount: number; mentionCount: number }>(
+    (sum, c) => (c instanceof Error ? sum : { unreadCount: sum.unreadCount + c.unreadCount, mentionCount: sum.mentionCount + c.mentionCount }),
+    none,
+  );
 }
 
 export const resolvers: Resolvers = {
@@ -48,6 +73,14 @@ export const resolvers: Resolvers = {
       const t = await target(messageId, ctx);
       return ctx.changes.pin(ctx.em, t.userId, t.message, t.access, false);
     },
+    markChannelRead: async (_, { channelId, position }, ctx) => {
+      if (!ctx.viewer.userId) throw unauthenticated();
+      const rights = isUuid(channelId) ? await ctx.loaders.channelAccess.load(channelId) : null;
+      if (!rights?.canView) throw notFound('Channel', channelId);
+      await ctx.readStates.markRead(ctx.em, ctx.viewer.userId, channelId, position ?? null);
+      ctx.loaders.unread.clear(channelId);
+      return { id: channelId };
+    },
     addReaction: async (_, { messageId, emoji }, ctx) => {
       const t = await target(messageId, ctx);
       await ctx.reactions.add(ctx.em, t.userId, t.message, t.access, emoji);
@@ -63,11 +96,19 @@ export const resolvers: Resolvers = {
     __resolveReference: (ref) => ({ id: ref.id }),
     messages: async (channel, args, ctx) =>
       ctx.messages.page(ctx.em, channel.id, await ctx.loaders.channelAccess.load(channel.id), args),
+    lastReadPosition: async (channel, _, ctx) => (await unreadOf(channel.id, ctx))?.lastReadPosition ?? 0,
+    unreadCount: async (channel, _, ctx) => (await unreadOf(channel.id, ctx))?.unreadCount ?? 0,
+    mentionCount: async (channel, _, ctx) => (await unreadOf(channel.id, ctx))?.mentionCount ?? 0,
     pinnedMessages: async (channel, _, ctx) => {
       const rights = await ctx.loaders.channelAccess.load(channel.id);
       if (!rights.canView) return [];
       return ctx.em.find(Message, { channelId: channel.id, pinnedAt: { $ne: null } }, { orderBy: { pinnedAt: 'desc' }, limit: 50 });
     },
+  },
+  Community: {
+    __resolveReference: (ref) => ({ id: ref.id }),
+    unreadCount: async (community, _, ctx) => (await communityUnread(community.id, ctx)).unreadCount,
+    mentionCount: async (community, _, ctx) => (await communityUnread(community.id, ctx)).mentionCount,
   },
   Message: {
     __resolveReference: async (ref, ctx) => readable(await ctx.loaders.message.load(ref.id), ctx),
