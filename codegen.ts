@@ -28,6 +28,7 @@ const SUBGRAPH_MAPPERS: Record<string, Record<string, string>> = {
   },
   chat: {
     Message: '../entities/index.ts#Message',
+    Thread: '../entities/index.ts#Thread',
     Channel: REF,
     Community: REF,
     User: REF,

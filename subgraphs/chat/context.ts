@@ -1,18 +1,20 @@
 import DataLoader from 'dataloader';
 import type { BaseSubgraphContext } from '../../platform/subgraph/module.ts';
-import { Message } from './entities/index.ts';
+import { Message, Thread } from './entities/index.ts';
 import type { ChannelAccess, ChannelAccessClient } from './services/channel-access.ts';
 import type { MessageChangeService } from './services/message-changes.ts';
 import type { MessageService } from './services/messages.ts';
 import type { ReactionGroup, ReactionService } from './services/reactions.ts';
 import type { ChannelUnread, ReadStateService } from './services/read-states.ts';
 import type { InternalClient } from '../../platform/subgraph/internal-client.ts';
+import type { ThreadService } from './services/threads.ts';
 
 export interface ChatServices {
   messages: MessageService;
   changes: MessageChangeService;
   reactions: ReactionService;
   readStates: ReadStateService;
+  threads: ThreadService;
   access: ChannelAccessClient;
   internal: InternalClient;
 }
@@ -22,6 +24,7 @@ export interface ChatContext extends BaseSubgraphContext {
   changes: MessageChangeService;
   reactions: ReactionService;
   readStates: ReadStateService;
+  threads: ThreadService;
   internal: InternalClient;
   loaders: {
     /** Unread counts of the viewer, per channel, in one query per request. */
@@ -30,6 +33,9 @@ export interface ChatContext extends BaseSubgraphContext {
     /** The viewer's rights, per channel, asked once per request. */
     channelAccess: DataLoader<string, ChannelAccess>;
     reactionGroups: DataLoader<string, ReactionGroup[]>;
+    thread: DataLoader<string, Thread | null>;
+    /** The thread started from a message, by the message's id. */
+    threadOfMessage: DataLoader<string, Thread | null>;
   };
 }
 
@@ -40,6 +46,7 @@ export function createChatContext(base: BaseSubgraphContext, services: ChatServi
     changes: services.changes,
     reactions: services.reactions,
     readStates: services.readStates,
+    threads: services.threads,
     internal: services.internal,
     loaders: {
       unread: new DataLoader((ids) => services.readStates.unread(base.em, base.viewer.userId ?? '00000000-0000-0000-0000-000000000000', ids)),
@@ -50,6 +57,14 @@ export function createChatContext(base: BaseSubgraphContext, services: ChatServi
       }),
       channelAccess: services.access.loader(base.viewer.userId),
       reactionGroups: new DataLoader((ids) => services.reactions.groups(base.em, ids, base.viewer.userId)),
+      thread: new DataLoader(async (ids) => {
+        const rows = await base.em.find(Thread, { id: { $in: [...ids] } });
+        return ids.map((id) => rows.find((t) => t.id === id) ?? null);
+      }),
+      threadOfMessage: new DataLoader(async (ids) => {
+        const rows = await base.em.find(Thread, { parentMessageId: { $in: [...ids] } });
+        return ids.map((id) => rows.find((t) => t.parentMessageId === id) ?? null);
+      }),
     },
   };
 }

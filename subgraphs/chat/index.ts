@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import type { SubgraphModule } from '../../platform/subgraph/module.ts';
 import { createChatContext, type ChatContext, type ChatServices } from './context.ts';
-import { ChannelSequence, Message, Reaction, ReadState } from './entities/index.ts';
+import { ChannelSequence, Message, Reaction, ReadState, Thread, ThreadMember } from './entities/index.ts';
 import { migrations } from './migrations/index.ts';
 import { resolvers } from './resolvers/index.ts';
 import { ChannelAccessClient } from './services/channel-access.ts';
@@ -12,8 +12,9 @@ import { BURST, SendLimits } from './services/send-limits.ts';
 import { MessageChangeService } from './services/message-changes.ts';
 import { ReactionService } from './services/reactions.ts';
 import { ReadStateService } from './services/read-states.ts';
+import { ThreadService } from './services/threads.ts';
 
-export const entities = [Message, ChannelSequence, Reaction, ReadState] as const;
+export const entities = [Message, ChannelSequence, Reaction, ReadState, Thread, ThreadMember] as const;
 export { migrations };
 
 export function chatSubgraph(): SubgraphModule<ChatContext, ChatServices> {
@@ -28,6 +29,7 @@ export function chatSubgraph(): SubgraphModule<ChatContext, ChatServices> {
       changes: new MessageChangeService(),
       reactions: new ReactionService(),
       readStates: new ReadStateService(),
+      threads: new ThreadService(),
       access: new ChannelAccessClient(platform.internal),
       internal: platform.internal,
     }),

@@ -1,6 +1,9 @@
 import { defineEntity, p } from '@mikro-orm/core';
 
-/** The last position handed out in each channel. Its row lock orders concurrent sends. */
+/**
+ * The last position handed out in each stream (a channel, or a thread: `channelId` holds
+ * the stream's id). Its row lock orders concurrent sends.
+ */
 export const ChannelSequenceSchema = defineEntity({
   name: 'ChannelSequence',
   tableName: 'channel_sequences',

@@ -4,7 +4,8 @@ import { newId } from '../../../platform/ids.ts';
 /**
  * A message. `channelId` and `authorId` point into the community subgraph, so they are
  * plain ids (no foreign key across subgraphs). `position` is the message's place in its
- * channel, allocated from `ChannelSequence` in the same transaction.
+ * stream (the channel, or a thread of it), allocated from `ChannelSequence` in the same
+ * transaction.
  */
 export const MessageSchema = defineEntity({
   name: 'Message',
@@ -12,6 +13,10 @@ export const MessageSchema = defineEntity({
   properties: {
     id: p.uuid().primary().onCreate(() => newId()),
     channelId: p.uuid(),
+    /** The thread the message belongs to, or null for the channel itself. */
+    threadId: p.uuid().nullable(),
+    /** Where `position` counts: the thread's id for thread messages, else the channel's. */
+    streamId: p.uuid(),
     authorId: p.uuid(),
     body: p.text(),
     position: p.integer(),
@@ -29,7 +34,7 @@ export const MessageSchema = defineEntity({
     editedAt: p.datetime().nullable(),
   },
   uniques: [
-    { name: 'messages_channel_position_unique', properties: ['channelId', 'position'] },
+    { name: 'messages_stream_position_unique', properties: ['streamId', 'position'] },
     { name: 'messages_author_nonce_unique', properties: ['authorId', 'nonce'] },
   ],
 });

@@ -1,9 +1,7 @@
 // The subgraph's migrations, oldest first. New ones: node tools/new-migration.ts chat <Name>
 import type { MigrationObject } from '@mikro-orm/core';
 import { Initial as M1 } from './0001-Initial.ts';
-import { ReadStates as M2 } from './0002-ReadStates.ts';
 
 export const migrations: MigrationObject[] = [
   { name: '0001-Initial', class: M1 },
-  { name: '0002-ReadStates', class: M2 },
 ];

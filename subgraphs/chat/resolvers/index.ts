@@ -2,7 +2,7 @@ import { DateTimeScalar } from '../../../platform/graphql/scalars.ts';
 import { isUuid } from '../../../platform/ids.ts';
 import { notFound, unauthenticated } from '../../../platform/errors.ts';
 import type { ChatContext } from '../context.ts';
-import { Message } from '../entities/index.ts';
+import { Message, Thread } from '../entities/index.ts';
 import type { Resolvers } from '../generated/resolvers.ts';
 import type { ChannelAccess } from '../services/channel-access.ts';
 import type { ChannelUnread } from '../services/read-states.ts';
@@ -48,9 +48,22 @@ async function communityUnread(communityId: string, ctx: ChatContext): Promise<{
   );
 }
 
+const NO_RIGHTS: ChannelAccess = { canView: false, canSend: false, permissions: [], communityId: null, slowModeSeconds: 0 };
+
+async function threadTarget(threadId: string, ctx: ChatContext): Promise<{ thread: Thread; access: ChannelAccess }> {
+  const thread = await ctx.threads.find(ctx.em, threadId);
+  const access = thread ? await ctx.loaders.channelAccess.load(thread.channelId) : NO_RIGHTS;
+  if (!thread || !access.canView) throw notFound('Thread', threadId);
+  return { thread, access };
+}
+
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Query: {
+    thread: async (_, { id }, ctx) => {
+      const thread = await ctx.threads.find(ctx.em, id);
+      return thread && (await ctx.loaders.channelAccess.load(thread.channelId)).canView ? thread : null;
+    },
     message: async (_, { id }, ctx) => (isUuid(id) ? readable(await ctx.loaders.message.load(id), ctx) : null),
   },
   Mutation: {
@@ -72,6 +85,20 @@ export const resolvers: Resolvers = {
     unpinMessage: async (_, { messageId }, ctx) => {
       const t = await target(messageId, ctx);
       return ctx.changes.pin(ctx.em, t.userId, t.message, t.access, false);
+    },
+    startThread: async (_, { input }, ctx) =>
+      ctx.threads.start(ctx.em, ctx.viewer.userId, isUuid(input.channelId) ? await ctx.loaders.channelAccess.load(input.channelId) : NO_RIGHTS, input),
+    archiveThread: async (_, { threadId, archived }, ctx) => {
+      const t = await threadTarget(threadId, ctx);
+      return ctx.threads.archive(ctx.em, ctx.viewer.userId, t.thread, t.access, archived);
+    },
+    joinThread: async (_, { threadId }, ctx) => {
+      const t = await threadTarget(threadId, ctx);
+      return ctx.threads.setMembership(ctx.em, ctx.viewer.userId, t.thread, t.access, true);
+    },
+    leaveThread: async (_, { threadId }, ctx) => {
+      const t = await threadTarget(threadId, ctx);
+      return ctx.threads.setMembership(ctx.em, ctx.viewer.userId, t.thread, t.access, false);
     },
     markChannelRead: async (_, { channelId, position }, ctx) => {
       if (!ctx.viewer.userId) throw unauthenticated();
@@ -99,11 +126,22 @@ export const resolvers: Resolvers = {
     lastReadPosition: async (channel, _, ctx) => (await unreadOf(channel.id, ctx))?.lastReadPosition ?? 0,
     unreadCount: async (channel, _, ctx) => (await unreadOf(channel.id, ctx))?.unreadCount ?? 0,
     mentionCount: async (channel, _, ctx) => (await unreadOf(channel.id, ctx))?.mentionCount ?? 0,
+    threads: async (channel, args, ctx) =>
+      ctx.threads.ofChannel(ctx.em, channel.id, await ctx.loaders.channelAccess.load(channel.id), args.includeArchived ?? false, args),
     pinnedMessages: async (channel, _, ctx) => {
       const rights = await ctx.loaders.channelAccess.load(channel.id);
       if (!rights.canView) return [];
       return ctx.em.find(Message, { channelId: channel.id, pinnedAt: { $ne: null } }, { orderBy: { pinnedAt: 'desc' }, limit: 50 });
     },
+  },
+  Thread: {
+    channel: (thread) => ({ id: thread.channelId }),
+    parentMessage: (thread, _, ctx) => (thread.parentMessageId ? ctx.loaders.message.load(thread.parentMessageId) : null),
+    createdBy: (thread) => ({ id: thread.createdBy }),
+    archived: (thread) => thread.archivedAt !== null,
+    memberCount: (thread, _, ctx) => ctx.threads.memberCount(ctx.em, thread.id),
+    viewerIsMember: (thread, _, ctx) => ctx.threads.isMember(ctx.em, thread.id, ctx.viewer.userId),
+    messages: async (thread, args, ctx) => ctx.messages.page(ctx.em, thread.id, await ctx.loaders.channelAccess.load(thread.channelId), args),
   },
   Community: {
     __resolveReference: (ref) => ({ id: ref.id }),
@@ -117,6 +155,8 @@ export const resolvers: Resolvers = {
     // Same channel as the reply, so readable whenever the reply is.
     replyTo: (m, _, ctx) => (m.replyToId ? ctx.loaders.message.load(m.replyToId) : null),
     isReply: (m) => m.replyToId !== null,
+    thread: (m, _, ctx) => (m.threadId ? ctx.loaders.thread.load(m.threadId) : null),
+    startedThread: (m, _, ctx) => ctx.loaders.threadOfMessage.load(m.id),
     mentions: (m) => m.mentionedUserIds.map((id) => ({ id })),
     pinned: (m) => m.pinnedAt !== null,
     reactions: (m, _, ctx) => ctx.loaders.reactionGroups.load(m.id),

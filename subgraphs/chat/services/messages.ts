@@ -3,7 +3,7 @@ import type { EntityManager } from '../../../platform/db/orm.ts';
 import { badInput, notFound, forbidden, unauthenticated } from '../../../platform/errors.ts';
 import { isUuid } from '../../../platform/ids.ts';
 import { emptyConnection, encodeCursor, keysetWhere, positionCursor, toConnection, toPage, type Connection, type PageArgs } from '../../../platform/graphql/connection.ts';
-import { Message } from '../entities/index.ts';
+import { Message, Thread } from '../entities/index.ts';
 import { allows, type ChannelAccess } from './channel-access.ts';
 import { parseMentions } from './mentions.ts';
 import type { SendLimits } from './send-limits.ts';
@@ -22,7 +22,7 @@ export class MessageService {
     em: EntityManager,
     authorId: string | null,
     access: (channelId: string) => Promise<ChannelAccess>,
-    input: { channelId: string; body: string; nonce?: string | null; replyToId?: string | null },
+    input: { channelId: string; body: string; nonce?: string | null; replyToId?: string | null; threadId?: string | null },
   ): Promise<Message> {
     if (!authorId) throw unauthenticated();
     const body = input.body.trim();
@@ -35,10 +35,19 @@ export class MessageService {
     if (!isUuid(input.channelId)) throw notFound('Channel', input.channelId);
     const rights = await access(input.channelId);
     if (!rights.canView) throw notFound('Channel', input.channelId);
-    if (!rights.canSend) throw forbidden('You cannot send messages in this channel.');
+    const threadId = input.threadId ?? null;
+    if (threadId !== null) {
+      const thread = isUuid(threadId) ? await em.findOne(Thread, { id: threadId }) : null;
+      if (!thread || thread.channelId !== input.channelId) throw notFound('Thread', threadId);
+      if (!allows(rights, 'SEND_MESSAGES_IN_THREADS')) throw forbidden('You cannot send messages in threads of this channel.');
+      if (thread.archivedAt && !allows(rights, 'MANAGE_THREADS')) throw badInput('This thread is archived.', 'threadId');
+    } else if (!rights.canSend) {
+      throw forbidden('You cannot send messages in this channel.');
+    }
+    const streamId = threadId ?? input.channelId;
     if (input.replyToId != null) {
-      const target = isUuid(input.replyToId) ? await em.findOne(Message, { id: input.replyToId }, { fields: ['channelId'] }) : null;
-      if (!target || target.channelId !== input.channelId) throw badInput('A reply must answer a message of the same channel.', 'replyToId');
+      const target = isUuid(input.replyToId) ? await em.findOne(Message, { id: input.replyToId }, { fields: ['streamId'] }) : null;
+      if (!target || target.streamId !== streamId) throw badInput('A reply must answer a message of the same channel or thread.', 'replyToId');
     }
     const mentions = parseMentions(body);
 
@@ -54,13 +63,20 @@ export class MessageService {
           `insert into chat.channel_sequences (channel_id, last_position) values (?, 1)
            on conflict (channel_id) do update set last_position = chat.channel_sequences.last_position + 1
            returning last_position`,
-          [input.channelId],
+          [streamId],
           'all',
           tx.getTransactionContext(),
         );
+        if (threadId !== null) {
+          // Writing in a thread follows it.
+          await tx.getConnection().execute(
+            'insert into chat.thread_members (thread_id, user_id, joined_at) values (?, ?, now()) on conflict do nothing',
+            [threadId, authorId], 'run', tx.getTransactionContext(),
+          );
+        }
         if (!row) throw new Error('channel sequence did not return a position');
         return tx.create(Message, {
-          channelId: input.channelId, authorId, body, position: Number(row.last_position), nonce,
+          channelId: input.channelId, threadId, streamId, authorId, body, position: Number(row.last_position), nonce,
           replyToId: input.replyToId ?? null, mentionedUserIds: mentions.userIds, mentionedRoleIds: mentions.roleIds,
           // @everyone only counts for senders allowed to use it; otherwise it is plain text.
           mentionsEveryone: mentions.everyone && allows(rights, 'MENTION_EVERYONE'), pinnedAt: null, pinnedBy: null,
@@ -82,7 +98,7 @@ export class MessageService {
    */
   async page(
     em: EntityManager,
-    channelId: string,
+    streamId: string,
     rights: ChannelAccess,
     args: PageArgs & { afterPosition?: number | null; around?: string | null },
   ): Promise<Connection<Message>> {
@@ -90,27 +106,27 @@ export class MessageService {
       if (!Number.isInteger(args.afterPosition) || args.afterPosition < 0) throw badInput('afterPosition is a position (0 or more).', 'afterPosition');
       args = { ...args, after: encodeCursor(positionCursor, args.afterPosition) };
     }
-    if (args.around != null) return this.#around(em, channelId, rights, args.around, args.first ?? 50);
+    if (args.around != null) return this.#around(em, streamId, rights, args.around, args.first ?? 50);
     const page = toPage(positionCursor, args, 50);
     if (!rights.canView) return emptyConnection();
     const { range, order } = keysetWhere(page);
     const rows = await em.find(
       Message,
-      { channelId, ...(range ? { position: range } : {}) },
+      { streamId, ...(range ? { position: range } : {}) },
       { orderBy: { position: order }, limit: page.limit },
     );
     return toConnection(rows, page, positionCursor, (m) => m.position);
   }
 
-  async #around(em: EntityManager, channelId: string, rights: ChannelAccess, messageId: string, size: number): Promise<Connection<Message>> {
+  async #around(em: EntityManager, streamId: string, rights: ChannelAccess, messageId: string, size: number): Promise<Connection<Message>> {
     if (!Number.isInteger(size) || size < 1 || size > 100) throw badInput('Page size must be between 1 and 100.', 'first');
     if (!rights.canView) return emptyConnection();
-    const anchor = isUuid(messageId) ? await em.findOne(Message, { id: messageId, channelId }) : null;
+    const anchor = isUuid(messageId) ? await em.findOne(Message, { id: messageId, streamId }) : null;
     if (!anchor) throw notFound('Message', messageId);
     const half = Math.floor(size / 2);
     const [before, after] = await Promise.all([
-      em.find(Message, { channelId, position: { $lt: anchor.position } }, { orderBy: { position: 'desc' }, limit: half + 1 }),
-      em.find(Message, { channelId, position: { $gte: anchor.position } }, { orderBy: { position: 'asc' }, limit: size - half + 1 }),
+      em.find(Message, { streamId, position: { $lt: anchor.position } }, { orderBy: { position: 'desc' }, limit: half + 1 }),
+      em.find(Message, { streamId, position: { $gte: anchor.position } }, { orderBy: { position: 'asc' }, limit: size - half + 1 }),
     ]);
     const hasPrevious = before.length > half;
     const hasNext = after.length > size - half;

@@ -42,7 +42,7 @@ export class ReadStateService {
               count(m.id) filter (where m.mentions_everyone or ? = any(m.mentioned_user_ids)) as mentions
          from unnest(?::uuid[]) as c(channel_id)
          left join chat.read_states r on r.channel_id = c.channel_id and r.user_id = ?
-         left join chat.messages m on m.channel_id = c.channel_id and m.position > coalesce(r.last_read_position, 0) and m.author_id <> ?
+         left join chat.messages m on m.stream_id = c.channel_id and m.position > coalesce(r.last_read_position, 0) and m.author_id <> ?
         group by c.channel_id, r.last_read_position`,
       [userId, `{${channelIds.join(',')}}`, userId, userId],
     );
