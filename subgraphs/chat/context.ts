@@ -8,6 +8,7 @@ import type { ReactionGroup, ReactionService } from './services/reactions.ts';
 import type { ChannelUnread, ReadStateService } from './services/read-states.ts';
 import type { InternalClient } from '../../platform/subgraph/internal-client.ts';
 import type { ThreadService } from './services/threads.ts';
+import type { MessageSearch } from './services/search.ts';
 
 export interface ChatServices {
   messages: MessageService;
@@ -15,6 +16,7 @@ export interface ChatServices {
   reactions: ReactionService;
   readStates: ReadStateService;
   threads: ThreadService;
+  search: MessageSearch;
   access: ChannelAccessClient;
   internal: InternalClient;
 }
@@ -25,6 +27,7 @@ export interface ChatContext extends BaseSubgraphContext {
   reactions: ReactionService;
   readStates: ReadStateService;
   threads: ThreadService;
+  search: MessageSearch;
   internal: InternalClient;
   loaders: {
     /** Unread counts of the viewer, per channel, in one query per request. */
@@ -47,6 +50,7 @@ export function createChatContext(base: BaseSubgraphContext, services: ChatServi
     reactions: services.reactions,
     readStates: services.readStates,
     threads: services.threads,
+    search: services.search,
     internal: services.internal,
     loaders: {
       unread: new DataLoader((ids) => services.readStates.unread(base.em, base.viewer.userId ?? '00000000-0000-0000-0000-000000000000', ids)),

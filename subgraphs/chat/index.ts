@@ -13,6 +13,7 @@ import { MessageChangeService } from './services/message-changes.ts';
 import { ReactionService } from './services/reactions.ts';
 import { ReadStateService } from './services/read-states.ts';
 import { ThreadService } from './services/threads.ts';
+import { MessageSearch } from './services/search.ts';
 
 export const entities = [Message, ChannelSequence, Reaction, ReadState, Thread, ThreadMember] as const;
 export { migrations };
@@ -30,6 +31,7 @@ export function chatSubgraph(): SubgraphModule<ChatContext, ChatServices> {
       reactions: new ReactionService(),
       readStates: new ReadStateService(),
       threads: new ThreadService(),
+      search: new MessageSearch(platform.internal),
       access: new ChannelAccessClient(platform.internal),
       internal: platform.internal,
     }),

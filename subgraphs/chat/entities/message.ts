@@ -19,6 +19,8 @@ export const MessageSchema = defineEntity({
     streamId: p.uuid(),
     authorId: p.uuid(),
     body: p.text(),
+    /** Full-text index of the body (language-neutral `simple` configuration), kept by PostgreSQL. */
+    tsv: p.type('tsvector').generated("(to_tsvector('simple', body)) stored").lazy().nullable(),
     position: p.integer(),
     /** The message this one replies to (same channel). */
     replyToId: p.uuid().nullable(),
@@ -33,6 +35,7 @@ export const MessageSchema = defineEntity({
     createdAt: p.datetime().onCreate(() => new Date()),
     editedAt: p.datetime().nullable(),
   },
+  indexes: [{ name: 'messages_tsv_index', properties: ['tsv'], type: 'gin' }],
   uniques: [
     { name: 'messages_stream_position_unique', properties: ['streamId', 'position'] },
     { name: 'messages_author_nonce_unique', properties: ['authorId', 'nonce'] },

@@ -247,6 +247,8 @@ export type Query = {
   __typename?: 'Query';
   /** A message the signed-in user can read. */
   message?: Maybe<Message>;
+  /** Full-text search over the messages of a community (or one channel) that the signed-in user may read, best match first. */
+  searchMessages: MessageConnection;
   /** A thread the signed-in user can read. */
   thread?: Maybe<Thread>;
 };
@@ -255,6 +257,16 @@ export type Query = {
 /** Everything a client can read. */
 export type QueryMessageArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/** Everything a client can read. */
+export type QuerySearchMessagesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  channelId?: InputMaybe<Scalars['ID']['input']>;
+  communityId: Scalars['ID']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+  query: Scalars['String']['input'];
 };
 
 
@@ -581,6 +593,7 @@ export type PageInfoResolvers<ContextType = ChatContext, ParentType extends Reso
 
 export type QueryResolvers<ContextType = ChatContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   message?: Resolver<Maybe<ResolversTypes['Message']>, ParentType, ContextType, RequireFields<QueryMessageArgs, 'id'>>;
+  searchMessages?: Resolver<ResolversTypes['MessageConnection'], ParentType, ContextType, RequireFields<QuerySearchMessagesArgs, 'communityId' | 'query'>>;
   thread?: Resolver<Maybe<ResolversTypes['Thread']>, ParentType, ContextType, RequireFields<QueryThreadArgs, 'id'>>;
 }>;
 

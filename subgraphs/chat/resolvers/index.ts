@@ -61,6 +61,7 @@ async function threadTarget(threadId: string, ctx: ChatContext): Promise<{ threa
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Query: {
+    searchMessages: (_, args, ctx) => ctx.search.search(ctx.em, ctx.viewer.userId, args, args),
     thread: async (_, { id }, ctx) => {
       const thread = await ctx.threads.find(ctx.em, id);
       return thread && (await ctx.loaders.channelAccess.load(thread.channelId)).canView ? thread : null;

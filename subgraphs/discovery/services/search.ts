@@ -8,6 +8,7 @@ import { badInput } from '../../../platform/errors.ts';
 import { offsetCursor, toConnection, toPage, type Connection, type PageArgs } from '../../../platform/graphql/connection.ts';
 import type { DomainEvent, EventTopics } from '../../../platform/events/bus.ts';
 import type { SearchKind } from '../entities/index.ts';
+import { toPrefixQuery } from '../../../platform/text-search.ts';
 
 export interface SearchHit {
   id: string;
@@ -17,17 +18,6 @@ export interface SearchHit {
 }
 
 const MAX_QUERY_LENGTH = 200;
-
-/** Turns free text into a prefix-matching tsquery, or `undefined` when no word is left. */
-export function toPrefixQuery(text: string): string | undefined {
-  const words = text
-    .normalize('NFKC')
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}_]+/u)
-    .filter((w) => w.length > 0)
-    .slice(0, 16);
-  return words.length ? words.map((w) => `${w}:*`).join(' & ') : undefined;
-}
 
 export class SearchService {
   async search(em: EntityManager, query: string, kinds: readonly SearchKind[] | undefined, args: PageArgs): Promise<Connection<SearchHit>> {
