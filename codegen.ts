@@ -29,6 +29,7 @@ const SUBGRAPH_MAPPERS: Record<string, Record<string, string>> = {
   chat: {
     Message: '../entities/index.ts#Message',
     Thread: '../entities/index.ts#Thread',
+    Attachment: '../entities/index.ts#Attachment',
     Channel: REF,
     Community: REF,
     User: REF,

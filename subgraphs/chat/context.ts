@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { BaseSubgraphContext } from '../../platform/subgraph/module.ts';
-import { Message, Thread } from './entities/index.ts';
+import { Attachment, Message, Thread } from './entities/index.ts';
+import type { AttachmentService } from './services/attachments.ts';
 import type { ChannelAccess, ChannelAccessClient } from './services/channel-access.ts';
 import type { MessageChangeService } from './services/message-changes.ts';
 import type { MessageService } from './services/messages.ts';
@@ -17,6 +18,7 @@ export interface ChatServices {
   readStates: ReadStateService;
   threads: ThreadService;
   search: MessageSearch;
+  attachments: AttachmentService;
   access: ChannelAccessClient;
   internal: InternalClient;
 }
@@ -28,8 +30,10 @@ export interface ChatContext extends BaseSubgraphContext {
   readStates: ReadStateService;
   threads: ThreadService;
   search: MessageSearch;
+  attachments: AttachmentService;
   internal: InternalClient;
   loaders: {
+    attachmentsOf: DataLoader<string, Attachment[]>;
     /** Unread counts of the viewer, per channel, in one query per request. */
     unread: DataLoader<string, ChannelUnread>;
     message: DataLoader<string, Message | null>;
@@ -51,8 +55,13 @@ export function createChatContext(base: BaseSubgraphContext, services: ChatServi
     readStates: services.readStates,
     threads: services.threads,
     search: services.search,
+    attachments: services.attachments,
     internal: services.internal,
     loaders: {
+      attachmentsOf: new DataLoader(async (ids) => {
+        const rows = await base.em.find(Attachment, { messageId: { $in: [...ids] } }, { orderBy: { id: 'asc' } });
+        return ids.map((id) => rows.filter((a) => a.messageId === id));
+      }),
       unread: new DataLoader((ids) => services.readStates.unread(base.em, base.viewer.userId ?? '00000000-0000-0000-0000-000000000000', ids)),
       message: new DataLoader(async (ids) => {
         const rows = await base.em.find(Message, { id: { $in: [...ids] } });

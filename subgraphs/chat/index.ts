@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import type { SubgraphModule } from '../../platform/subgraph/module.ts';
 import { createChatContext, type ChatContext, type ChatServices } from './context.ts';
-import { ChannelSequence, Message, Reaction, ReadState, Thread, ThreadMember } from './entities/index.ts';
+import { Attachment, ChannelSequence, Message, Reaction, ReadState, Thread, ThreadMember } from './entities/index.ts';
 import { migrations } from './migrations/index.ts';
 import { resolvers } from './resolvers/index.ts';
 import { ChannelAccessClient } from './services/channel-access.ts';
@@ -14,8 +14,9 @@ import { ReactionService } from './services/reactions.ts';
 import { ReadStateService } from './services/read-states.ts';
 import { ThreadService } from './services/threads.ts';
 import { MessageSearch } from './services/search.ts';
+import { AttachmentService } from './services/attachments.ts';
 
-export const entities = [Message, ChannelSequence, Reaction, ReadState, Thread, ThreadMember] as const;
+export const entities = [Message, ChannelSequence, Reaction, ReadState, Thread, ThreadMember, Attachment] as const;
 export { migrations };
 
 export function chatSubgraph(): SubgraphModule<ChatContext, ChatServices> {
@@ -25,16 +26,20 @@ export function chatSubgraph(): SubgraphModule<ChatContext, ChatServices> {
     resolvers,
     entities,
     migrations,
-    createServices: (_db, platform) => ({
-      messages: new MessageService(new SendLimits(platform.rateLimiter, { ...BURST, limit: platform.config.sendBurstLimit })),
-      changes: new MessageChangeService(),
-      reactions: new ReactionService(),
-      readStates: new ReadStateService(),
-      threads: new ThreadService(),
-      search: new MessageSearch(platform.internal),
-      access: new ChannelAccessClient(platform.internal),
-      internal: platform.internal,
-    }),
+    createServices: (_db, platform) => {
+      const attachments = new AttachmentService(platform.store);
+      return {
+        attachments,
+        messages: new MessageService(new SendLimits(platform.rateLimiter, { ...BURST, limit: platform.config.sendBurstLimit }), attachments),
+        changes: new MessageChangeService(),
+        reactions: new ReactionService(),
+        readStates: new ReadStateService(),
+        threads: new ThreadService(),
+        search: new MessageSearch(platform.internal),
+        access: new ChannelAccessClient(platform.internal),
+        internal: platform.internal,
+      };
+    },
     createContext: (base, services) => createChatContext(base, services),
   };
 }

@@ -71,6 +71,11 @@ export const resolvers: Resolvers = {
   Mutation: {
     sendMessage: (_, { input }, ctx) =>
       ctx.messages.send(ctx.em, ctx.viewer.userId, (channelId) => ctx.loaders.channelAccess.load(channelId), input),
+    requestAttachmentUpload: async (_, input, ctx) => {
+      const access = isUuid(input.channelId) ? await ctx.loaders.channelAccess.load(input.channelId) : NO_RIGHTS;
+      const { attachment, uploadUrl, expiresAt } = await ctx.attachments.requestUpload(ctx.em, ctx.viewer.userId, access, input);
+      return { attachmentId: attachment.id, uploadUrl, expiresAt };
+    },
     editMessage: async (_, { messageId, body }, ctx) => {
       const t = await target(messageId, ctx);
       return ctx.changes.edit(ctx.em, t.userId, t.message, t.access, body);
@@ -162,5 +167,9 @@ export const resolvers: Resolvers = {
     mentions: (m) => m.mentionedUserIds.map((id) => ({ id })),
     pinned: (m) => m.pinnedAt !== null,
     reactions: (m, _, ctx) => ctx.loaders.reactionGroups.load(m.id),
+    attachments: (m, _, ctx) => ctx.loaders.attachmentsOf.load(m.id),
+  },
+  Attachment: {
+    url: (a, _, ctx) => ctx.attachments.url(a),
   },
 };

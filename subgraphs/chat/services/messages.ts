@@ -3,7 +3,8 @@ import type { EntityManager } from '../../../platform/db/orm.ts';
 import { badInput, notFound, forbidden, unauthenticated } from '../../../platform/errors.ts';
 import { isUuid } from '../../../platform/ids.ts';
 import { emptyConnection, encodeCursor, keysetWhere, positionCursor, toConnection, toPage, type Connection, type PageArgs } from '../../../platform/graphql/connection.ts';
-import { Message, Thread } from '../entities/index.ts';
+import { Attachment, Message, Thread } from '../entities/index.ts';
+import type { AttachmentService } from './attachments.ts';
 import { allows, type ChannelAccess } from './channel-access.ts';
 import { parseMentions } from './mentions.ts';
 import type { SendLimits } from './send-limits.ts';
@@ -13,16 +14,18 @@ const MAX_NONCE_LENGTH = 64;
 
 export class MessageService {
   readonly #limits: SendLimits;
+  readonly #attachments: AttachmentService;
 
-  constructor(limits: SendLimits) {
+  constructor(limits: SendLimits, attachments: AttachmentService) {
     this.#limits = limits;
+    this.#attachments = attachments;
   }
 
   async send(
     em: EntityManager,
     authorId: string | null,
     access: (channelId: string) => Promise<ChannelAccess>,
-    input: { channelId: string; body: string; nonce?: string | null; replyToId?: string | null; threadId?: string | null },
+    input: { channelId: string; body: string; nonce?: string | null; replyToId?: string | null; threadId?: string | null; attachmentIds?: readonly string[] | null },
   ): Promise<Message> {
     if (!authorId) throw unauthenticated();
     const body = input.body.trim();
@@ -57,6 +60,7 @@ export class MessageService {
     }
     // After the nonce check: resending a message already sent never counts against the limits.
     await this.#limits.check(authorId, input.channelId, rights);
+    const attachments = await this.#attachments.checkForSend(em, authorId, input.channelId, rights, input.attachmentIds ?? []);
     try {
       return await em.transactional(async (tx) => {
         const [row] = await tx.getConnection().execute<{ last_position: number }[]>(
@@ -75,12 +79,16 @@ export class MessageService {
           );
         }
         if (!row) throw new Error('channel sequence did not return a position');
-        return tx.create(Message, {
+        const message = tx.create(Message, {
           channelId: input.channelId, threadId, streamId, authorId, body, position: Number(row.last_position), nonce,
           replyToId: input.replyToId ?? null, mentionedUserIds: mentions.userIds, mentionedRoleIds: mentions.roleIds,
           // @everyone only counts for senders allowed to use it; otherwise it is plain text.
           mentionsEveryone: mentions.everyone && allows(rights, 'MENTION_EVERYONE'), pinnedAt: null, pinnedBy: null,
         });
+        if (attachments.length) {
+          await tx.nativeUpdate(Attachment, { id: { $in: attachments.map((a) => a.id) }, messageId: null }, { messageId: message.id });
+        }
+        return message;
       });
     } catch (err) {
       // A concurrent send with the same nonce won the race: return its message.
