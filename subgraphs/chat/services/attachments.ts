@@ -36,6 +36,7 @@ export class AttachmentService {
     if (!userId) throw unauthenticated();
     if (!access.canView) throw notFound('Channel', input.channelId);
     if (!allows(access, 'ATTACH_FILES')) throw forbidden('You cannot attach files in this channel.');
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is being removed
     const filename = input.filename.trim().replace(/[/\\\u0000-\u001f]/g, '_');
     if (filename.length < 1 || filename.length > 255) throw badInput('A file name is 1 to 255 characters.', 'filename');
     const contentType = input.contentType.trim().toLowerCase();
