@@ -15,6 +15,8 @@ import { ReadStateService } from './services/read-states.ts';
 import { ThreadService } from './services/threads.ts';
 import { MessageSearch } from './services/search.ts';
 import { AttachmentService } from './services/attachments.ts';
+import { ModerationEvents } from './services/moderation-events.ts';
+import type { EventTopics } from '../../platform/events/bus.ts';
 
 export const entities = [Message, ChannelSequence, Reaction, ReadState, Thread, ThreadMember, Attachment] as const;
 export { migrations };
@@ -41,5 +43,12 @@ export function chatSubgraph(): SubgraphModule<ChatContext, ChatServices> {
       };
     },
     createContext: (base, services) => createChatContext(base, services),
+    async startBackground({ db, platform }) {
+      const moderation = new ModerationEvents();
+      const stop = await platform.bus.consume<EventTopics['community.member.removed']>('community.member.removed', 'chat', async (e) => {
+        await moderation.onMemberRemoved(db.fork(), e);
+      });
+      return stop;
+    },
   };
 }

@@ -13,6 +13,8 @@ export const MessageSchema = defineEntity({
   properties: {
     id: p.uuid().primary().onCreate(() => newId()),
     channelId: p.uuid(),
+    /** The channel's community (as the community subgraph said when the message was sent). */
+    communityId: p.uuid().nullable(),
     /** The thread the message belongs to, or null for the channel itself. */
     threadId: p.uuid().nullable(),
     /** Where `position` counts: the thread's id for thread messages, else the channel's. */
@@ -35,7 +37,10 @@ export const MessageSchema = defineEntity({
     createdAt: p.datetime().onCreate(() => new Date()),
     editedAt: p.datetime().nullable(),
   },
-  indexes: [{ name: 'messages_tsv_index', properties: ['tsv'], type: 'gin' }],
+  indexes: [
+    { name: 'messages_tsv_index', properties: ['tsv'], type: 'gin' },
+    { name: 'messages_community_author_index', properties: ['communityId', 'authorId', 'createdAt'] },
+  ],
   uniques: [
     { name: 'messages_stream_position_unique', properties: ['streamId', 'position'] },
     { name: 'messages_author_nonce_unique', properties: ['authorId', 'nonce'] },

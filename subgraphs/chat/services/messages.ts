@@ -80,7 +80,7 @@ export class MessageService {
         }
         if (!row) throw new Error('channel sequence did not return a position');
         const message = tx.create(Message, {
-          channelId: input.channelId, threadId, streamId, authorId, body, position: Number(row.last_position), nonce,
+          channelId: input.channelId, communityId: rights.communityId, threadId, streamId, authorId, body, position: Number(row.last_position), nonce,
           replyToId: input.replyToId ?? null, mentionedUserIds: mentions.userIds, mentionedRoleIds: mentions.roleIds,
           // @everyone only counts for senders allowed to use it; otherwise it is plain text.
           mentionsEveryone: mentions.everyone && allows(rights, 'MENTION_EVERYONE'), pinnedAt: null, pinnedBy: null,
