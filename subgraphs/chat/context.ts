@@ -9,9 +9,14 @@ import type { ReactionGroup, ReactionService } from './services/reactions.ts';
 import type { ChannelUnread, ReadStateService } from './services/read-states.ts';
 import type { InternalClient } from '../../platform/subgraph/internal-client.ts';
 import type { ThreadService } from './services/threads.ts';
+import type { OutboxRelay } from '../../platform/events/outbox.ts';
+import type { ChatEvents } from './services/chat-events.ts';
 import type { MessageSearch } from './services/search.ts';
 
 export interface ChatServices {
+  /** Publishes what transactions wrote to the outbox. */
+  relay: OutboxRelay;
+  events: ChatEvents;
   messages: MessageService;
   changes: MessageChangeService;
   reactions: ReactionService;

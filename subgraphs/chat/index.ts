@@ -16,9 +16,11 @@ import { ThreadService } from './services/threads.ts';
 import { MessageSearch } from './services/search.ts';
 import { AttachmentService } from './services/attachments.ts';
 import { ModerationEvents } from './services/moderation-events.ts';
+import { ChatEvents } from './services/chat-events.ts';
+import { OutboxEntry, OutboxRelay } from '../../platform/events/outbox.ts';
 import type { EventTopics } from '../../platform/events/bus.ts';
 
-export const entities = [Message, ChannelSequence, Reaction, ReadState, Thread, ThreadMember, Attachment] as const;
+export const entities = [Message, ChannelSequence, Reaction, ReadState, Thread, ThreadMember, Attachment, OutboxEntry] as const;
 export { migrations };
 
 export function chatSubgraph(): SubgraphModule<ChatContext, ChatServices> {
@@ -28,13 +30,18 @@ export function chatSubgraph(): SubgraphModule<ChatContext, ChatServices> {
     resolvers,
     entities,
     migrations,
-    createServices: (_db, platform) => {
+    createServices: (db, platform) => {
       const attachments = new AttachmentService(platform.store);
+      const relay = new OutboxRelay({ schema: 'chat', fork: () => db.fork(), bus: platform.bus, pubsub: platform.pubsub, logger: platform.logger });
+      const events = new ChatEvents(platform.config.redisPrefix);
+      const published = () => relay.kick();
       return {
+        relay,
+        events,
         attachments,
-        messages: new MessageService(new SendLimits(platform.rateLimiter, { ...BURST, limit: platform.config.sendBurstLimit }), attachments),
-        changes: new MessageChangeService(),
-        reactions: new ReactionService(),
+        messages: new MessageService(new SendLimits(platform.rateLimiter, { ...BURST, limit: platform.config.sendBurstLimit }), attachments, events, published),
+        changes: new MessageChangeService(events, published),
+        reactions: new ReactionService(events, published),
         readStates: new ReadStateService(),
         threads: new ThreadService(),
         search: new MessageSearch(platform.internal),
@@ -43,12 +50,16 @@ export function chatSubgraph(): SubgraphModule<ChatContext, ChatServices> {
       };
     },
     createContext: (base, services) => createChatContext(base, services),
-    async startBackground({ db, platform }) {
+    async startBackground({ db, platform, services }) {
+      services.relay.start();
       const moderation = new ModerationEvents();
       const stop = await platform.bus.consume<EventTopics['community.member.removed']>('community.member.removed', 'chat', async (e) => {
         await moderation.onMemberRemoved(db.fork(), e);
       });
-      return stop;
+      return async () => {
+        await stop();
+        await services.relay.stop();
+      };
     },
   };
 }

@@ -18,8 +18,10 @@ describe('message ordering and resume', () => {
     veza = await startTestVeza('production', {
       // Bursts of sends are the point here, so the flood limit is lifted.
       env: { SEND_BURST_LIMIT: '100000' },
-      onQuery: (subgraph) => {
-        if (counting) statements.set(subgraph, (statements.get(subgraph) ?? 0) + 1);
+      onQuery: (subgraph, sql) => {
+        // The outbox relay polls in the background; its statements are not the page's.
+        if (!counting || /outbox|^(begin|commit|rollback)/i.test(sql)) return;
+        statements.set(subgraph, (statements.get(subgraph) ?? 0) + 1);
       },
     });
     room = await openRoom(veza.url, ['Writer', 'Reader']);

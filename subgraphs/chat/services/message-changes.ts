@@ -5,11 +5,21 @@ import { Message, Reaction } from '../entities/index.ts';
 import { allows, type ChannelAccess } from './channel-access.ts';
 import { parseMentions } from './mentions.ts';
 import { MAX_BODY_LENGTH } from './messages.ts';
+import type { ChatEvents } from './chat-events.ts';
+import { addToOutbox } from '../../../platform/events/outbox.ts';
 
 /** Pinned messages per channel, as in Discord. */
 export const MAX_PINS = 50;
 
 export class MessageChangeService {
+  readonly #events: ChatEvents;
+  readonly #published: () => void;
+
+  constructor(events: ChatEvents, published: () => void) {
+    this.#events = events;
+    this.#published = published;
+  }
+
   async edit(em: EntityManager, userId: string, message: Message, access: ChannelAccess, body: string): Promise<Message> {
     if (message.authorId !== userId) throw forbidden('You can only edit your own messages.');
     if (!access.canView) throw notFound('Message', message.id);
@@ -22,7 +32,11 @@ export class MessageChangeService {
     message.mentionedRoleIds = mentions.roleIds;
     message.mentionsEveryone = mentions.everyone && allows(access, 'MENTION_EVERYONE');
     message.editedAt = new Date();
-    await em.flush();
+    await em.transactional(async (tx) => {
+      tx.persist(message);
+      addToOutbox(tx, this.#events.updated(message));
+    });
+    this.#published();
     return message;
   }
 
@@ -33,7 +47,9 @@ export class MessageChangeService {
       await tx.nativeDelete(Reaction, { messageId: message.id });
       // Replies keep pointing at a message that is gone; they show it as deleted.
       await tx.nativeDelete(Message, { id: message.id });
+      addToOutbox(tx, this.#events.deleted(message));
     });
+    this.#published();
   }
 
   async pin(em: EntityManager, userId: string, message: Message, access: ChannelAccess, pinned: boolean): Promise<Message> {

@@ -5,6 +5,8 @@ import { isUuid } from '../../../platform/ids.ts';
 import { emptyConnection, encodeCursor, keysetWhere, positionCursor, toConnection, toPage, type Connection, type PageArgs } from '../../../platform/graphql/connection.ts';
 import { Attachment, Message, Thread } from '../entities/index.ts';
 import type { AttachmentService } from './attachments.ts';
+import type { ChatEvents } from './chat-events.ts';
+import { addToOutbox } from '../../../platform/events/outbox.ts';
 import { allows, type ChannelAccess } from './channel-access.ts';
 import { parseMentions } from './mentions.ts';
 import type { SendLimits } from './send-limits.ts';
@@ -15,10 +17,15 @@ const MAX_NONCE_LENGTH = 64;
 export class MessageService {
   readonly #limits: SendLimits;
   readonly #attachments: AttachmentService;
+  readonly #events: ChatEvents;
+  readonly #published: () => void;
 
-  constructor(limits: SendLimits, attachments: AttachmentService) {
+  /** `published` is called after a commit that added events (it wakes the outbox relay). */
+  constructor(limits: SendLimits, attachments: AttachmentService, events: ChatEvents, published: () => void) {
     this.#limits = limits;
     this.#attachments = attachments;
+    this.#events = events;
+    this.#published = published;
   }
 
   async send(
@@ -88,6 +95,11 @@ export class MessageService {
         if (attachments.length) {
           await tx.nativeUpdate(Attachment, { id: { $in: attachments.map((a) => a.id) }, messageId: null }, { messageId: message.id });
         }
+        // Written with the message: if the transaction rolls back, no event exists.
+        addToOutbox(tx, this.#events.created(message));
+        return message;
+      }).then((message) => {
+        this.#published();
         return message;
       });
     } catch (err) {
