@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { BaseSubgraphContext } from '../../platform/subgraph/module.ts';
 import { Attachment, Message, Thread } from './entities/index.ts';
 import type { AttachmentService } from './services/attachments.ts';
+import type { TypingService } from './services/typing.ts';
 import type { ChannelAccess, ChannelAccessClient } from './services/channel-access.ts';
 import type { MessageChangeService } from './services/message-changes.ts';
 import type { MessageService } from './services/messages.ts';
@@ -24,6 +25,7 @@ export interface ChatServices {
   threads: ThreadService;
   search: MessageSearch;
   attachments: AttachmentService;
+  typing: TypingService;
   access: ChannelAccessClient;
   internal: InternalClient;
 }
@@ -36,6 +38,7 @@ export interface ChatContext extends BaseSubgraphContext {
   threads: ThreadService;
   search: MessageSearch;
   attachments: AttachmentService;
+  typing: TypingService;
   internal: InternalClient;
   loaders: {
     attachmentsOf: DataLoader<string, Attachment[]>;
@@ -61,6 +64,7 @@ export function createChatContext(base: BaseSubgraphContext, services: ChatServi
     threads: services.threads,
     search: services.search,
     attachments: services.attachments,
+    typing: services.typing,
     internal: services.internal,
     loaders: {
       attachmentsOf: new DataLoader(async (ids) => {

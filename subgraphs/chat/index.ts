@@ -17,6 +17,7 @@ import { MessageSearch } from './services/search.ts';
 import { AttachmentService } from './services/attachments.ts';
 import { ModerationEvents } from './services/moderation-events.ts';
 import { ChatEvents } from './services/chat-events.ts';
+import { TypingService } from './services/typing.ts';
 import { OutboxEntry, OutboxRelay } from '../../platform/events/outbox.ts';
 import type { EventTopics } from '../../platform/events/bus.ts';
 
@@ -45,6 +46,7 @@ export function chatSubgraph(): SubgraphModule<ChatContext, ChatServices> {
         readStates: new ReadStateService(),
         threads: new ThreadService(),
         search: new MessageSearch(platform.internal),
+        typing: new TypingService(platform.pubsub, events, platform.rateLimiter),
         access: new ChannelAccessClient(platform.internal),
         internal: platform.internal,
       };

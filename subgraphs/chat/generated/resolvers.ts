@@ -178,6 +178,8 @@ export type Mutation = {
   sendMessage: Message;
   /** Starts a thread (needs CREATE_THREADS); its creator follows it. */
   startThread: Thread;
+  /** Says the signed-in user is typing in a channel (or thread) for the next 8 seconds; false when throttled (the previous notice still holds). Nothing is stored. */
+  startTyping: Scalars['Boolean']['output'];
   /** Unpins a message (needs MANAGE_MESSAGES). */
   unpinMessage: Message;
 };
@@ -260,6 +262,13 @@ export type MutationSendMessageArgs = {
 /** Everything a client can change. */
 export type MutationStartThreadArgs = {
   input: StartThreadInput;
+};
+
+
+/** Everything a client can change. */
+export type MutationStartTypingArgs = {
+  channelId: Scalars['ID']['input'];
+  threadId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -644,6 +653,7 @@ export type MutationResolvers<ContextType = ChatContext, ParentType extends Reso
   requestAttachmentUpload?: Resolver<ResolversTypes['AttachmentUpload'], ParentType, ContextType, RequireFields<MutationRequestAttachmentUploadArgs, 'byteSize' | 'channelId' | 'contentType' | 'filename'>>;
   sendMessage?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationSendMessageArgs, 'input'>>;
   startThread?: Resolver<ResolversTypes['Thread'], ParentType, ContextType, RequireFields<MutationStartThreadArgs, 'input'>>;
+  startTyping?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationStartTypingArgs, 'channelId'>>;
   unpinMessage?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationUnpinMessageArgs, 'messageId'>>;
 }>;
 

@@ -93,6 +93,15 @@ export const resolvers: Resolvers = {
       const t = await target(messageId, ctx);
       return ctx.changes.pin(ctx.em, t.userId, t.message, t.access, false);
     },
+    startTyping: async (_, { channelId, threadId }, ctx) => {
+      if (!ctx.viewer.userId) throw unauthenticated();
+      const access = isUuid(channelId) ? await ctx.loaders.channelAccess.load(channelId) : NO_RIGHTS;
+      if (threadId != null) {
+        const thread = await ctx.threads.find(ctx.em, threadId);
+        if (!thread || thread.channelId !== channelId) throw notFound('Thread', threadId);
+      }
+      return ctx.typing.start(ctx.viewer.userId, channelId, threadId ?? null, access);
+    },
     startThread: async (_, { input }, ctx) =>
       ctx.threads.start(ctx.em, ctx.viewer.userId, isUuid(input.channelId) ? await ctx.loaders.channelAccess.load(input.channelId) : NO_RIGHTS, input),
     archiveThread: async (_, { threadId, archived }, ctx) => {
