@@ -17,7 +17,8 @@ describe('members page', () => {
     veza = await startTestVeza('production', {
       env: { SIGN_UP_LIMIT_PER_ADDRESS: '1000' },
       onQuery: (subgraph, sql) => {
-        if (counting && subgraph === 'community') statements.push(sql);
+        // The outbox relay polls in the background; its statements are not the page's.
+        if (counting && subgraph === 'community' && !/outbox|^(begin|commit|rollback)/i.test(sql)) statements.push(sql);
       },
     });
     owner = await signUpUser(veza.url, 'Owner');

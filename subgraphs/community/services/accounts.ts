@@ -5,7 +5,7 @@
  */
 import { hash, verify } from '@node-rs/argon2';
 import type { EntityManager } from '../../../platform/db/orm.ts';
-import type { EventBus } from '../../../platform/events/bus.ts';
+import type { ChangeFeed } from './changes.ts';
 import type { GatewayIdentity } from '../../../platform/auth/gateway-trust.ts';
 import type { ObjectStore } from '../../../platform/storage/object-store.ts';
 import type { RateLimiter, RateLimitRule } from '../../../platform/rate-limit.ts';
@@ -35,7 +35,7 @@ const AVATAR_UPLOAD_TTL_SECONDS = 10 * 60;
 const AVATAR_URL_TTL_SECONDS = 3600;
 
 export interface AccountServiceDeps {
-  bus: EventBus;
+  changes: ChangeFeed;
   sessions: SessionService;
   limiter: RateLimiter;
   store: ObjectStore;
@@ -66,14 +66,14 @@ export class AccountService {
     try {
       issued = await em.transactional(async (tx) => {
         const user = tx.create(User, { handle, handleKey: handle.toLowerCase(), displayName, passwordHash, bio: null, avatarKey: null });
+        this.#d.changes.userCreated(tx, { userId: user.id, handle, displayName });
         return this.#d.sessions.start(tx, user, client);
       });
     } catch (err) {
       if (isUniqueViolation(err)) throw conflict(`The handle @${handle} is taken.`);
       throw err;
     }
-    // Published after the commit above: consumers never see a user that does not exist.
-    await this.#d.bus.publish('community.user.created', { userId: issued.user.id, handle, displayName });
+    this.#d.changes.published();
     return issued;
   }
 
@@ -117,12 +117,15 @@ export class AccountService {
       user.handleKey = user.handle.toLowerCase();
     }
     try {
-      await em.flush();
+      await em.transactional(async (tx) => {
+        tx.persist(user);
+        this.#d.changes.userUpdated(tx, { userId, handle: user.handle, displayName: user.displayName });
+      });
     } catch (err) {
       if (isUniqueViolation(err)) throw conflict(`The handle @${user.handle} is taken.`);
       throw err;
     }
-    await this.#d.bus.publish('community.user.updated', { userId, handle: user.handle, displayName: user.displayName });
+    this.#d.changes.published();
     return user;
   }
 

@@ -1,30 +1,45 @@
-/** Events this subgraph publishes after a change has committed. */
-import type { EventBus, EventTopics } from '../../../platform/events/bus.ts';
+/**
+ * Events this subgraph publishes, written to its outbox inside the transaction of the
+ * change (so a rolled-back change announces nothing and a crash loses nothing); call
+ * `published()` after the commit to have the relay send them at once.
+ */
+import type { EntityManager } from '../../../platform/db/orm.ts';
+import type { EventTopics } from '../../../platform/events/bus.ts';
+import { addToOutbox } from '../../../platform/events/outbox.ts';
 
 export class ChangeFeed {
-  readonly #bus: EventBus;
+  readonly #kick: () => void;
 
-  constructor(bus: EventBus) {
-    this.#bus = bus;
+  constructor(kick: () => void) {
+    this.#kick = kick;
   }
 
   /** Who may do what changed in `communityId` (narrowed to a user or channel when given). */
-  async permissionsChanged(communityId: string, reason: string, scope: { userId?: string; channelId?: string } = {}): Promise<void> {
-    await this.#bus.publish('community.permissions.changed', {
-      communityId,
-      userId: scope.userId ?? null,
-      channelId: scope.channelId ?? null,
-      reason,
-    } satisfies EventTopics['community.permissions.changed']);
+  permissionsChanged(tx: EntityManager, communityId: string, reason: string, scope: { userId?: string; channelId?: string } = {}): void {
+    const payload: EventTopics['community.permissions.changed'] = { communityId, userId: scope.userId ?? null, channelId: scope.channelId ?? null, reason };
+    addToOutbox(tx, [{ topic: 'community.permissions.changed', payload }]);
   }
 
-  async memberRemoved(payload: EventTopics['community.member.removed']): Promise<void> {
-    await this.#bus.publish('community.member.removed', payload);
-    await this.permissionsChanged(payload.communityId, `member ${payload.reason.toLowerCase()}`, { userId: payload.userId });
+  memberRemoved(tx: EntityManager, payload: EventTopics['community.member.removed']): void {
+    addToOutbox(tx, [{ topic: 'community.member.removed', payload }]);
+    this.permissionsChanged(tx, payload.communityId, `member ${payload.reason.toLowerCase()}`, { userId: payload.userId });
   }
 
-  async communityDeleted(communityId: string): Promise<void> {
-    await this.#bus.publish('community.deleted', { communityId });
-    await this.permissionsChanged(communityId, 'community deleted');
+  communityDeleted(tx: EntityManager, communityId: string): void {
+    addToOutbox(tx, [{ topic: 'community.deleted', payload: { communityId } }]);
+    this.permissionsChanged(tx, communityId, 'community deleted');
+  }
+
+  userCreated(tx: EntityManager, payload: EventTopics['community.user.created']): void {
+    addToOutbox(tx, [{ topic: 'community.user.created', payload }]);
+  }
+
+  userUpdated(tx: EntityManager, payload: EventTopics['community.user.updated']): void {
+    addToOutbox(tx, [{ topic: 'community.user.updated', payload }]);
+  }
+
+  /** After a commit that added events: send them now rather than at the next poll. */
+  published(): void {
+    this.#kick();
   }
 }

@@ -129,9 +129,10 @@ export class ChannelService {
     await em.transactional(async (tx) => {
       tx.persist(channel);
       recordAudit(tx, { communityId: channel.community.id, actorId: viewerId!, action: 'CHANNEL_UPDATE', targetType: 'CHANNEL', targetId: channel.id, before, after: snapshot(channel) });
+      if (syncChanged) this.#changes.permissionsChanged(tx, channel.community.id, 'channel sync changed', { channelId: channel.id });
     });
     auth.forget(channel.community.id);
-    if (syncChanged) await this.#changes.permissionsChanged(channel.community.id, 'channel sync changed', { channelId: channel.id });
+    this.#changes.published();
     return channel;
   }
 
@@ -143,8 +144,9 @@ export class ChannelService {
       await tx.nativeUpdate(Channel, { parentId: channel.id }, { parentId: null, permissionsSynced: false });
       await tx.nativeDelete(Channel, { id: channel.id });
       recordAudit(tx, { communityId, actorId: viewerId!, action: 'CHANNEL_DELETE', targetType: 'CHANNEL', targetId: channel.id, before: snapshot(channel) });
+      this.#changes.permissionsChanged(tx, communityId, 'channel deleted', { channelId });
     });
-    await this.#changes.permissionsChanged(communityId, 'channel deleted', { channelId });
+    this.#changes.published();
     return true;
   }
 
@@ -178,9 +180,10 @@ export class ChannelService {
         before: before ? { targetType: input.targetType, targetId: input.targetId, ...before } : null,
         after: { targetType: input.targetType, targetId: input.targetId, allow: toNames(allow), deny: toNames(deny) },
       });
+      this.#changes.permissionsChanged(tx, communityId, 'overwrite set', { channelId: channel.id });
     });
     auth.forget(communityId);
-    await this.#changes.permissionsChanged(communityId, 'overwrite set', { channelId: channel.id });
+    this.#changes.published();
     return channel;
   }
 
@@ -191,9 +194,10 @@ export class ChannelService {
     await em.transactional(async (tx) => {
       await tx.nativeDelete(ChannelOverwrite, { channel: channel.id, targetType, targetId });
       recordAudit(tx, { communityId: channel.community.id, actorId: viewerId!, action: 'OVERWRITE_DELETE', targetType: 'CHANNEL', targetId: channel.id, before: { targetType, targetId, allow: toNames(existing.allow), deny: toNames(existing.deny) } });
+      this.#changes.permissionsChanged(tx, channel.community.id, 'overwrite deleted', { channelId: channel.id });
     });
     auth.forget(channel.community.id);
-    await this.#changes.permissionsChanged(channel.community.id, 'overwrite deleted', { channelId: channel.id });
+    this.#changes.published();
     return channel;
   }
 

@@ -68,8 +68,11 @@ export class CommunityService {
   async delete(em: EntityManager, auth: Authorizer, viewerId: string | null, communityId: string): Promise<boolean> {
     const { member } = await auth.requireMember(communityId, viewerId);
     if (!member.isOwner) throw forbidden('Only the owner can delete a community.');
-    await em.nativeDelete(Community, { id: communityId });
-    await this.#changes.communityDeleted(communityId);
+    await em.transactional(async (tx) => {
+      await tx.nativeDelete(Community, { id: communityId });
+      this.#changes.communityDeleted(tx, communityId);
+    });
+    this.#changes.published();
     return true;
   }
 
@@ -82,9 +85,10 @@ export class CommunityService {
     await em.transactional(async (tx) => {
       await tx.nativeUpdate(Community, { id: communityId }, { owner: newOwnerId });
       recordAudit(tx, { communityId, actorId: userId, action: 'COMMUNITY_TRANSFER', targetType: 'COMMUNITY', targetId: communityId, before: { ownerId: userId }, after: { ownerId: newOwnerId } });
+      this.#changes.permissionsChanged(tx, communityId, 'ownership transferred');
     });
     auth.forget(communityId);
-    await this.#changes.permissionsChanged(communityId, 'ownership transferred');
+    this.#changes.published();
     await em.refresh(community);
     return community;
   }
@@ -95,8 +99,9 @@ export class CommunityService {
     await em.transactional(async (tx) => {
       await tx.nativeDelete(MemberRole, { community: communityId, user: userId });
       await tx.nativeDelete(Member, { community: communityId, user: userId });
+      this.#changes.memberRemoved(tx, { communityId, userId, reason: 'LEAVE', deleteMessageSeconds: 0 });
     });
-    await this.#changes.memberRemoved({ communityId, userId, reason: 'LEAVE', deleteMessageSeconds: 0 });
+    this.#changes.published();
     return true;
   }
 

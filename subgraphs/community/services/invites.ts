@@ -88,8 +88,9 @@ export class InviteService {
         'insert into community.members (community_id, user_id, joined_at) values (?, ?, now()) on conflict do nothing',
         [communityId, viewerId], 'run', tx.getTransactionContext(),
       );
+      this.#changes.permissionsChanged(tx, communityId, 'member joined', { userId: viewerId });
     });
-    await this.#changes.permissionsChanged(communityId, 'member joined', { userId: viewerId });
+    this.#changes.published();
     return em.findOneOrFail(Community, { id: communityId });
   }
 

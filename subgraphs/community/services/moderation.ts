@@ -41,9 +41,10 @@ export class ModerationService {
       await tx.nativeDelete(MemberRole, { community: input.communityId, user: input.userId });
       await tx.nativeDelete(Member, { community: input.communityId, user: input.userId });
       recordAudit(tx, { communityId: input.communityId, actorId, action: 'MEMBER_KICK', targetType: 'MEMBER', targetId: input.userId, reason });
+      this.#changes.memberRemoved(tx, { communityId: input.communityId, userId: input.userId, reason: 'KICK', deleteMessageSeconds: 0 });
     });
     auth.forget(input.communityId);
-    await this.#changes.memberRemoved({ communityId: input.communityId, userId: input.userId, reason: 'KICK', deleteMessageSeconds: 0 });
+    this.#changes.published();
     return true;
   }
 
@@ -58,9 +59,10 @@ export class ModerationService {
       await tx.nativeDelete(Member, { community: input.communityId, user: input.userId });
       await tx.upsert(Ban, { community: input.communityId, user: input.userId, reason, bannedBy: actorId });
       recordAudit(tx, { communityId: input.communityId, actorId, action: 'MEMBER_BAN', targetType: 'MEMBER', targetId: input.userId, reason, after: { deleteMessageSeconds } });
+      this.#changes.memberRemoved(tx, { communityId: input.communityId, userId: input.userId, reason: 'BAN', deleteMessageSeconds });
     });
     auth.forget(input.communityId);
-    await this.#changes.memberRemoved({ communityId: input.communityId, userId: input.userId, reason: 'BAN', deleteMessageSeconds });
+    this.#changes.published();
     return true;
   }
 
@@ -88,9 +90,10 @@ export class ModerationService {
     await em.transactional(async (tx) => {
       tx.persist(member);
       recordAudit(tx, { communityId: input.communityId, actorId, action: 'MEMBER_TIMEOUT', targetType: 'MEMBER', targetId: input.userId, reason, before, after: { timedOutUntil: until?.toISOString() ?? null } });
+      this.#changes.permissionsChanged(tx, input.communityId, until ? 'member timed out' : 'timeout lifted', { userId: input.userId });
     });
     auth.forget(input.communityId);
-    await this.#changes.permissionsChanged(input.communityId, until ? 'member timed out' : 'timeout lifted', { userId: input.userId });
+    this.#changes.published();
     return member;
   }
 

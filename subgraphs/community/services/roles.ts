@@ -104,9 +104,10 @@ export class RoleService {
       }
       tx.persist(role);
       recordAudit(tx, { communityId, actorId: ctx.userId, action: 'ROLE_UPDATE', targetType: 'ROLE', targetId: role.id, before, after: snapshot(role) });
+      if (permissionsChanged || moved) this.#changes.permissionsChanged(tx, communityId, 'role updated');
     });
     auth.forget(communityId);
-    if (permissionsChanged || moved) await this.#changes.permissionsChanged(communityId, 'role updated');
+    this.#changes.published();
     return role;
   }
 
@@ -120,9 +121,10 @@ export class RoleService {
       await tx.nativeDelete(Role, { id: role.id });
       await tx.getConnection().execute('update community.roles set position = position - 1 where community_id = ? and position > ?', [communityId, role.position], 'run', tx.getTransactionContext());
       recordAudit(tx, { communityId, actorId: ctx.userId, action: 'ROLE_DELETE', targetType: 'ROLE', targetId: role.id, before: snapshot(role) });
+      this.#changes.permissionsChanged(tx, communityId, 'role deleted');
     });
     auth.forget(communityId);
-    await this.#changes.permissionsChanged(communityId, 'role deleted');
+    this.#changes.published();
     return true;
   }
 
@@ -139,9 +141,10 @@ export class RoleService {
         if (add) tx.create(MemberRole, { community: communityId, user: userId, role: roleId });
         else await tx.nativeDelete(MemberRole, { community: communityId, user: userId, role: roleId });
         recordAudit(tx, { communityId, actorId: ctx.userId, action: add ? 'MEMBER_ROLE_ADD' : 'MEMBER_ROLE_REMOVE', targetType: 'MEMBER', targetId: userId, after: { roleId, roleName: role.name } });
+        this.#changes.permissionsChanged(tx, communityId, add ? 'role given' : 'role taken', { userId });
       });
       auth.forget(communityId);
-      await this.#changes.permissionsChanged(communityId, add ? 'role given' : 'role taken', { userId });
+      this.#changes.published();
     }
     return member;
   }
