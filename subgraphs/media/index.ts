@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import { Redis } from 'ioredis';
+import { OutboxEntry, OutboxRelay } from '../../platform/events/outbox.ts';
 import type { SubgraphModule } from '../../platform/subgraph/module.ts';
 import { createMediaContext, type MediaContext, type MediaServices } from './context.ts';
 import { PlaybackSession, Playlist, PlaylistTrack, Rendition, Track } from './entities/index.ts';
@@ -15,37 +16,43 @@ import { StreamTokens } from './services/stream-tokens.ts';
 import { TrackService } from './services/tracks.ts';
 import { TranscodeResults } from './services/transcode-results.ts';
 
-export const entities = [Track, Rendition, PlaybackSession, Playlist, PlaylistTrack] as const;
+export const entities = [Track, Rendition, PlaybackSession, Playlist, PlaylistTrack, OutboxEntry] as const;
 export { migrations };
 
-export function mediaSubgraph(): SubgraphModule<MediaContext, MediaServices & { listeners: ListenerCounter }> {
+export function mediaSubgraph(): SubgraphModule<MediaContext, MediaServices & { listeners: ListenerCounter; relay: OutboxRelay }> {
   return {
     name: 'media',
     typeDefs: parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8')),
     resolvers,
     entities,
     migrations,
-    createServices: async (_db, platform) => {
+    createServices: async (db, platform) => {
       await platform.store.ensureBucket();
       const { config } = platform;
       const listeners: ListenerCounter = config.redisUrl
         ? new RedisListenerCounter(new Redis(config.redisUrl), config.redisPrefix, config.listenerPresenceSeconds)
         : new MemoryListenerCounter(config.listenerPresenceSeconds);
       const tracks = new TrackService(platform.store, platform.jobs);
+      const relay = new OutboxRelay({ schema: 'media', fork: () => db.fork(), bus: platform.bus, pubsub: platform.pubsub, logger: platform.logger });
       return {
+        relay,
         tracks,
         listeners,
         store: platform.store,
         playback: new PlaybackService(tracks, listeners, config.playbackHeartbeatSeconds),
         playlists: new PlaylistService(tracks),
         streams: new StreamService(platform.store, new StreamTokens(platform.gatewaySecret), platform.publicUrl),
-        results: new TranscodeResults(platform.bus),
+        results: new TranscodeResults(() => relay.kick()),
       };
     },
     createContext: (base, services) => createMediaContext(base, services),
     routes: ({ db, services }) => ({ [`${STREAM_ROUTE}*`]: services.streams.handler(() => db.fork()) }),
     async startBackground({ services }) {
-      return () => services.listeners.close();
+      services.relay.start();
+      return async () => {
+        await services.relay.stop();
+        await services.listeners.close();
+      };
     },
   };
 }

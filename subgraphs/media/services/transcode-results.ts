@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import type { EntityManager } from '../../../platform/db/orm.ts';
-import type { EventBus } from '../../../platform/events/bus.ts';
+import type { EventTopics } from '../../../platform/events/bus.ts';
+import { addToOutbox } from '../../../platform/events/outbox.ts';
 import { badInput, notFound } from '../../../platform/errors.ts';
 import { isUuid } from '../../../platform/ids.ts';
 import { Rendition, RENDITION_KINDS, Track } from '../entities/index.ts';
@@ -34,10 +35,11 @@ export const transcodeManifestSchema = z.object({
 export type TranscodeManifest = z.infer<typeof transcodeManifestSchema>;
 
 export class TranscodeResults {
-  readonly #bus: EventBus;
+  readonly #published: () => void;
 
-  constructor(bus: EventBus) {
-    this.#bus = bus;
+  /** `published` wakes the outbox relay after a commit that added events. */
+  constructor(published: () => void) {
+    this.#published = published;
   }
 
   async progress(em: EntityManager, trackId: string, progress: number): Promise<boolean> {
@@ -68,10 +70,12 @@ export class TranscodeResults {
           renditionsPrefix: manifest.renditionsPrefix, artworkKey: manifest.artworkKey,
         },
       );
+      const payload: EventTopics['media.track.published'] = {
+        trackId, ownerId: track.ownerId, title: track.title, description: track.description ?? null, visibility: track.visibility,
+      };
+      addToOutbox(tx, [{ topic: 'media.track.published', payload }]);
     });
-    await this.#bus.publish('media.track.published', {
-      trackId, ownerId: track.ownerId, title: track.title, description: track.description, visibility: track.visibility,
-    });
+    this.#published();
     return true;
   }
 
