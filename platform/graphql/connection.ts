@@ -101,6 +101,19 @@ export const positionCursor: CursorCodec<number> = {
   decode: (raw) => (/^\d{1,15}$/.test(raw) ? Number(raw) : undefined),
 };
 
+/** Keys that are a time and a user id (join times, ban times...), for lists ordered by time then id. */
+export function timeAndIdCursor(kind: string): CursorCodec<{ at: Date; id: string }> {
+  return {
+    kind,
+    encode: (k) => `${k.at.toISOString()}|${k.id}`,
+    decode: (raw) => {
+      const [at, id] = raw.split('|');
+      const date = new Date(at ?? '');
+      return id && idCursor.decode(id) && !Number.isNaN(date.getTime()) ? { at: date, id } : undefined;
+    },
+  };
+}
+
 /** Keys that are offsets into a ranked result list (search). */
 export const offsetCursor: CursorCodec<number> = { ...positionCursor, kind: 'off' };
 

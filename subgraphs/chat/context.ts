@@ -30,16 +30,8 @@ export interface ChatServices {
   internal: InternalClient;
 }
 
-export interface ChatContext extends BaseSubgraphContext {
-  messages: MessageService;
-  changes: MessageChangeService;
-  reactions: ReactionService;
-  readStates: ReadStateService;
-  threads: ThreadService;
-  search: MessageSearch;
-  attachments: AttachmentService;
-  typing: TypingService;
-  internal: InternalClient;
+/** Per request: the services (but the outbox machinery), DataLoaders, and the caller. */
+export interface ChatContext extends BaseSubgraphContext, Omit<ChatServices, 'relay' | 'events' | 'access'> {
   loaders: {
     attachmentsOf: DataLoader<string, Attachment[]>;
     /** Unread counts of the viewer, per channel, in one query per request. */
@@ -55,17 +47,10 @@ export interface ChatContext extends BaseSubgraphContext {
 }
 
 export function createChatContext(base: BaseSubgraphContext, services: ChatServices): ChatContext {
+  const { relay: _relay, events: _events, access, ...rest } = services;
   return {
     ...base,
-    messages: services.messages,
-    changes: services.changes,
-    reactions: services.reactions,
-    readStates: services.readStates,
-    threads: services.threads,
-    search: services.search,
-    attachments: services.attachments,
-    typing: services.typing,
-    internal: services.internal,
+    ...rest,
     loaders: {
       attachmentsOf: new DataLoader(async (ids) => {
         const rows = await base.em.find(Attachment, { messageId: { $in: [...ids] } }, { orderBy: { id: 'asc' } });
@@ -77,7 +62,7 @@ export function createChatContext(base: BaseSubgraphContext, services: ChatServi
         const map = new Map(rows.map((m) => [m.id, m]));
         return ids.map((id) => map.get(id) ?? null);
       }),
-      channelAccess: services.access.loader(base.viewer.userId),
+      channelAccess: access.loader(base.viewer.userId),
       reactionGroups: new DataLoader((ids) => services.reactions.groups(base.em, ids, base.viewer.userId)),
       thread: new DataLoader(async (ids) => {
         const rows = await base.em.find(Thread, { id: { $in: [...ids] } });

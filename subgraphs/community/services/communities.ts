@@ -2,7 +2,7 @@
 import type { EntityManager } from '../../../platform/db/orm.ts';
 import { badInput, forbidden, notFound, unauthenticated } from '../../../platform/errors.ts';
 import { isUuid } from '../../../platform/ids.ts';
-import { toConnection, toPage, type Connection, type CursorCodec, type PageArgs } from '../../../platform/graphql/connection.ts';
+import { timeAndIdCursor, toConnection, toPage, type Connection, type PageArgs } from '../../../platform/graphql/connection.ts';
 import { Channel, Community, Member, MemberRole, Role } from '../entities/index.ts';
 import { DEFAULT_EVERYONE, P } from '../permissions/flags.ts';
 import { recordAudit } from './audit.ts';
@@ -10,15 +10,7 @@ import type { Authorizer } from './authorization.ts';
 import type { ChangeFeed } from './changes.ts';
 
 /** Members are ordered by when they joined, then by user id. */
-const memberCursor: CursorCodec<{ joinedAt: Date; userId: string }> = {
-  kind: 'mem',
-  encode: (k) => `${k.joinedAt.toISOString()}|${k.userId}`,
-  decode: (raw) => {
-    const [at, userId] = raw.split('|');
-    const joinedAt = new Date(at ?? '');
-    return userId && isUuid(userId) && !Number.isNaN(joinedAt.getTime()) ? { joinedAt, userId } : undefined;
-  },
-};
+const memberCursor = timeAndIdCursor('mem');
 
 export function checkCommunityName(raw: string): string {
   const name = raw.trim();
@@ -132,11 +124,11 @@ export class CommunityService {
       Member,
       {
         community: communityId,
-        ...(after ? { $or: [{ joinedAt: { $gt: after.joinedAt } }, { joinedAt: after.joinedAt, user: { $gt: after.userId } }] } : {}),
+        ...(after ? { $or: [{ joinedAt: { $gt: after.at } }, { joinedAt: after.at, user: { $gt: after.id } }] } : {}),
       },
       { orderBy: { joinedAt: 'asc', user: 'asc' }, limit: page.limit, populate: ['user'] },
     );
-    return toConnection(rows, page, memberCursor, (m) => ({ joinedAt: m.joinedAt, userId: m.user.id }));
+    return toConnection(rows, page, memberCursor, (m) => ({ at: m.joinedAt, id: m.user.id }));
   }
 
   /** Channels of the community the viewer can see. */

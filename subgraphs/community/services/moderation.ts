@@ -2,22 +2,15 @@
 import type { EntityManager } from '../../../platform/db/orm.ts';
 import { badInput, forbidden, notFound } from '../../../platform/errors.ts';
 import { isUuid } from '../../../platform/ids.ts';
-import { toConnection, toPage, type Connection, type CursorCodec, type PageArgs } from '../../../platform/graphql/connection.ts';
+import { timeAndIdCursor, toConnection, toPage, type Connection, type PageArgs } from '../../../platform/graphql/connection.ts';
 import { Ban, Member, MemberRole, User } from '../entities/index.ts';
 import type { Permission } from '../permissions/flags.ts';
 import { checkReason, recordAudit } from './audit.ts';
 import type { Authorizer } from './authorization.ts';
 import type { ChangeFeed } from './changes.ts';
 
-const banCursor: CursorCodec<{ at: Date; userId: string }> = {
-  kind: 'ban',
-  encode: (k) => `${k.at.toISOString()}|${k.userId}`,
-  decode: (raw) => {
-    const [at, userId] = raw.split('|');
-    const date = new Date(at ?? '');
-    return userId && isUuid(userId) && !Number.isNaN(date.getTime()) ? { at: date, userId } : undefined;
-  },
-};
+/** Bans are ordered newest first, then by user id. */
+const banCursor = timeAndIdCursor('ban');
 
 const MAX_TIMEOUT_MS = 28 * 24 * 3600 * 1000;
 const MAX_PURGE_SECONDS = 7 * 24 * 3600;
@@ -107,11 +100,11 @@ export class ModerationService {
       Ban,
       {
         community: communityId,
-        ...(after ? { $or: [{ createdAt: { $lt: after.at } }, { createdAt: after.at, user: { $gt: after.userId } }] } : {}),
+        ...(after ? { $or: [{ createdAt: { $lt: after.at } }, { createdAt: after.at, user: { $gt: after.id } }] } : {}),
       },
       { orderBy: { createdAt: 'desc', user: 'asc' }, limit: page.limit },
     );
-    return toConnection(rows, page, banCursor, (b) => ({ at: b.createdAt, userId: b.user.id }));
+    return toConnection(rows, page, banCursor, (b) => ({ at: b.createdAt, id: b.user.id }));
   }
 
   /** Checks the permission and the hierarchy: the target must rank below the actor and not be the owner. */
