@@ -15,6 +15,7 @@ import { graphqlHandler, sendError } from '../platform/http/graphql-handler.ts';
 import { healthz, listen, readyz, routeRequests, type HttpServer } from '../platform/http/server.ts';
 import { errorFormatter, operationMetricsPlugin } from '../platform/subgraph/plugins.ts';
 import { ANONYMOUS, identify } from './identity.ts';
+import { dedupingFetcher } from './upstream-fetch.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export interface GatewayContext {
@@ -45,7 +46,8 @@ export interface RunningGateway {
 class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   readonly #secret: string;
   constructor(url: string, secret: string) {
-    super({ url });
+    // Node's own fetch (undici) with keep-alive: Apollo's default fetcher (make-fetch-happen) costs far more per request.
+    super({ url, fetcher: dedupingFetcher(fetch) });
     this.#secret = secret;
   }
   override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]): void {

@@ -1,0 +1,159 @@
+/**
+ * Benchmark G (BENCHMARKS.md): the same subgraphs and data behind (a) Veza's gateway,
+ * (b) plain @apollo/gateway + @apollo/server, (c) Hive Gateway, and (d) Hive Gateway with
+ * its Rust query planner. Every gateway must return the same data for each query before
+ * anything is timed; then rounds run the gateways interleaved at 50 connections.
+ */
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { generateSigningKey } from '../../platform/auth/access-tokens.ts';
+import { cpuSeconds, fmt, median, peakRssMiB, runChild, startChild, type Child } from '../support.ts';
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const GATEWAYS = ['veza', 'apollo', 'hive', 'hive-rust'] as const;
+type GatewayKind = (typeof GATEWAYS)[number];
+const BASE_PORT = 4600;
+
+export interface GatewayBenchOptions {
+  durationSeconds: number;
+  rounds: number;
+  connections: number;
+}
+
+interface Measurement {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  max: number;
+  errors: number;
+  cpuPercent: number;
+}
+
+async function gql(url: string, query: string, variables: Record<string, unknown>, token?: string): Promise<Record<string, unknown>> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as { data?: Record<string, unknown>; errors?: unknown };
+  if (body.errors || !body.data) throw new Error(`GraphQL errors from ${url}: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+const Q = {
+  G1: `query ChannelPage($id: ID!) { channel(id: $id) { messages(first: 50) { edges { node { id body author { id displayName tracks(first: 1) { edges { node { id title } } } } reactions { emoji count } } } } } }`,
+  G2: `query ChannelName($id: ID!) { channel(id: $id) { name topic } }`,
+  G3: `query Deep($id: ID!) { community(id: $id) { channels { name messages(first: 10) { edges { node { body author { handle tracks(first: 3) { edges { node { title owner { displayName } } } } } } } } } } }`,
+} as const;
+
+/** Seeds one community through Veza's gateway: a channel with 60 messages, reactions and tracks. */
+async function seed(url: string): Promise<{ token: string; userId: string; communityId: string; channelId: string }> {
+  const handle = `bench_${randomBytes(4).toString('hex')}`;
+  const s = (await gql(url, `mutation($i: SignUpInput!) { signUp(input: $i) { accessToken user { id } } }`, { i: { handle, displayName: 'Bench User', password: 'benchmark passphrase' } })) as {
+    signUp: { accessToken: string; user: { id: string } };
+  };
+  const token = s.signUp.accessToken;
+  const c = (await gql(url, `mutation { createCommunity(input: { name: "Bench" }) { id channels { id } } }`, {}, token)) as { createCommunity: { id: string; channels: { id: string }[] } };
+  const channelId = c.createCommunity.channels[0]!.id;
+  for (const title of ['First light', 'Second wind', 'Third rail']) {
+    await gql(url, `mutation($i: RequestTrackUploadInput!) { requestTrackUpload(input: $i) { track { id } } }`, { i: { title, contentType: 'audio/mpeg', byteSize: 1000 } }, token);
+  }
+  for (let i = 0; i < 60; i++) {
+    const m = (await gql(url, `mutation($i: SendMessageInput!) { sendMessage(input: $i) { id } }`, { i: { channelId, body: `message ${i}` } }, token)) as { sendMessage: { id: string } };
+    if (i % 2 === 0) await gql(url, `mutation($m: ID!) { addReaction(messageId: $m, emoji: "🔥") { id } }`, { m: m.sendMessage.id }, token);
+  }
+  return { token, userId: s.signUp.user.id, communityId: c.createCommunity.id, channelId };
+}
+
+export async function runGatewayBench(opts: GatewayBenchOptions): Promise<string> {
+  const dbName = `veza_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: 'postgresql://postgres@127.0.0.1:5432/postgres' });
+  await admin.connect();
+  await admin.query(`create database ${dbName}`);
+  const secret = randomBytes(32).toString('base64url');
+  const env = {
+    DATABASE_URL: `postgresql://postgres@127.0.0.1:5432/${dbName}`,
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    REDIS_PREFIX: `${dbName}:`,
+    GATEWAY_SECRET: secret,
+    AUTH_PRIVATE_KEY: generateSigningKey(),
+    SEND_BURST_LIMIT: '100000',
+    VEZA_DATA_DIR: `/tmp/${dbName}`,
+    LOG_LEVEL: 'warn',
+  };
+  const children: Child[] = [];
+  try {
+    const subgraphs = await startChild(here('./subgraphs.ts'), [], env);
+    children.push(subgraphs);
+    const urls = (JSON.parse(subgraphs.firstLine) as { urls: Record<string, string> }).urls;
+    const gwEnv = { ...env, BENCH_SUBGRAPH_URLS: JSON.stringify(urls) };
+    const veza = await startChild(here('./peers.ts'), ['veza', String(BASE_PORT)], gwEnv);
+    children.push(veza);
+    const data = await seed(`http://127.0.0.1:${BASE_PORT}/graphql`);
+    const gateways = new Map<GatewayKind, { child: Child; url: string }>([['veza', { child: veza, url: `http://127.0.0.1:${BASE_PORT}/graphql` }]]);
+    for (const [i, kind] of GATEWAYS.entries()) {
+      if (kind === 'veza') continue;
+      const port = BASE_PORT + i;
+      const child = await startChild(here('./peers.ts'), [kind, String(port)], { ...gwEnv, BENCH_USER_ID: data.userId });
+      children.push(child);
+      gateways.set(kind, { child, url: kind === 'apollo' ? `http://127.0.0.1:${port}/` : `http://127.0.0.1:${port}/graphql` });
+    }
+    const variables: Record<keyof typeof Q, Record<string, string>> = { G1: { id: data.channelId }, G2: { id: data.channelId }, G3: { id: data.communityId } };
+
+    // Correctness first: the same answer from every gateway.
+    for (const q of Object.keys(Q) as (keyof typeof Q)[]) {
+      const answers = await Promise.all([...gateways].map(async ([kind, g]) => [kind, JSON.stringify(await gql(g.url, Q[q], variables[q], kind === 'veza' ? data.token : undefined))] as const));
+      const reference = answers[0]![1];
+      for (const [kind, answer] of answers) if (answer !== reference) throw new Error(`${kind} answers ${q} differently from veza`);
+    }
+
+    const results = new Map<string, Measurement[]>();
+    for (let round = 0; round < opts.rounds; round++) {
+      for (const q of Object.keys(Q) as (keyof typeof Q)[]) {
+        for (const [kind, g] of gateways) {
+          const pid = g.child.process.pid!;
+          const before = await cpuSeconds(pid);
+          const out = await runChild(here('../load.ts'), [
+            JSON.stringify({
+              url: g.url,
+              body: JSON.stringify({ query: Q[q], variables: variables[q] }),
+              headers: kind === 'veza' ? { authorization: `Bearer ${data.token}` } : {},
+              connections: opts.connections,
+              durationSeconds: opts.durationSeconds,
+            }),
+          ]);
+          const cpu = (await cpuSeconds(pid)) - before;
+          const m = JSON.parse(out.trim().split('\n').at(-1)!) as Omit<Measurement, 'cpuPercent'>;
+          const key = `${q}:${kind}`;
+          results.set(key, [...(results.get(key) ?? []), { ...m, cpuPercent: (cpu / opts.durationSeconds) * 100 }]);
+        }
+      }
+    }
+
+    const rss = new Map<GatewayKind, number>();
+    for (const [kind, g] of gateways) rss.set(kind, await peakRssMiB(g.child.process.pid!));
+    const lines = [
+      `Fixed concurrency ${opts.connections} connections, ${opts.durationSeconds} s per measurement, ${opts.rounds} rounds interleaved; median round, [min–max] of requests/s. Ratios are against plain @apollo/gateway in the same round set. All gateways returned identical data before timing.`,
+      '',
+      '| query | gateway | req/s (median) | [min–max] | vs apollo | P50 ms | P99 ms | max ms | errors | gateway CPU % | peak RSS MiB |',
+      '|---|---|---|---|---|---|---|---|---|---|---|',
+    ];
+    for (const q of Object.keys(Q) as (keyof typeof Q)[]) {
+      const apollo = median((results.get(`${q}:apollo`) ?? []).map((m) => m.requestsPerSecond));
+      for (const kind of gateways.keys()) {
+        const ms = results.get(`${q}:${kind}`) ?? [];
+        const rps = ms.map((m) => m.requestsPerSecond);
+        const med = (f: (m: Measurement) => number) => median(ms.map(f));
+        lines.push(
+          `| ${q} | ${kind} | ${fmt(median(rps))} | ${fmt(Math.min(...rps))}–${fmt(Math.max(...rps))} | ${fmt(median(rps) / apollo, 2)}× | ${fmt(med((m) => m.p50))} | ${fmt(med((m) => m.p99))} | ${fmt(med((m) => m.max))} | ${ms.reduce((n, m) => n + m.errors, 0)} | ${fmt(med((m) => m.cpuPercent), 0)} | ${fmt(rss.get(kind) ?? Number.NaN, 0)} |`,
+        );
+      }
+    }
+    return lines.join('\n');
+  } finally {
+    for (const c of children.reverse()) await c.stop();
+    await admin.query(`drop database if exists ${dbName} with (force)`);
+    await admin.end();
+  }
+}

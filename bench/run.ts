@@ -1,0 +1,43 @@
+/**
+ * `npm run bench [-- <scenario>...]`: runs the benchmarks (all, or those named) and
+ * writes their figures to docs/benchmarks.md, with the command, date, machine and
+ * package versions. Scenarios: gateway (G1–G3).
+ * BENCH_DURATION (seconds per measurement, default 20) and BENCH_ROUNDS (default 3) scale it.
+ */
+import { cpus, totalmem } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { runGatewayBench } from './gateway/run.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const asked = process.argv.slice(2);
+const durationSeconds = Number(process.env['BENCH_DURATION'] ?? 20);
+const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);
+
+const scenarios: Record<string, { title: string; run: () => Promise<string> }> = {
+  gateway: { title: 'G — gateway queries (HTTP)', run: () => runGatewayBench({ durationSeconds, rounds, connections: 50 }) },
+};
+
+const chosen = asked.length ? asked : Object.keys(scenarios);
+for (const name of chosen) if (!scenarios[name]) throw new Error(`unknown benchmark ${name}; choose from ${Object.keys(scenarios).join(', ')}`);
+
+const pkg = JSON.parse(await readFile(`${root}package.json`, 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+const versions = ['@apollo/gateway', '@apollo/server', '@graphql-hive/gateway', '@graphql-hive/router-runtime', 'autocannon']
+  .map((n) => `${n} ${pkg.dependencies[n] ?? pkg.devDependencies[n]}`)
+  .join(', ');
+const sections: string[] = [];
+for (const name of chosen) {
+  const s = scenarios[name]!;
+  process.stdout.write(`running ${name}...\n`);
+  const body = await s.run();
+  process.stdout.write(`${body}\n`);
+  sections.push(`## ${s.title}\n\n${body}\n`);
+}
+const header = `# Benchmarks
+
+Produced by \`npm run bench${asked.length ? ` -- ${asked.join(' ')}` : ''}\` (BENCH_DURATION=${durationSeconds}, BENCH_ROUNDS=${rounds}) on ${new Date().toISOString().slice(0, 10)},
+on this machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}.
+Versions: ${versions}. Servers and load generators are separate processes on loopback.
+`;
+await writeFile(`${root}docs/benchmarks.md`, `${header}\n${sections.join('\n')}`);
+process.stdout.write('wrote docs/benchmarks.md\n');
