@@ -7,7 +7,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataOf, request, tempDir, uniqueName } from './support/index.ts';
-import { CreateCommunityDocument, MyCommunitiesDocument, SignInDocument, SignUpDocument } from './generated/graphql.ts';
+import { ChannelPageDocument, CreateCommunityDocument, MyCommunitiesDocument, SendMessageDocument, SignInDocument, SignUpDocument } from './generated/graphql.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -58,7 +58,10 @@ describe('npm start (embedded profile, its own process)', () => {
     const handle = uniqueName('gina');
     const first = await startVeza(dir.path);
     const { signUp } = dataOf(await request(first.url, SignUpDocument, { input: { handle, displayName: 'Gina', password: 'a long passphrase' } }));
-    dataOf(await request(first.url, CreateCommunityDocument, { name: 'Persisted' }, signUp.accessToken));
+    const community = dataOf(await request(first.url, CreateCommunityDocument, { name: 'Persisted' }, signUp.accessToken)).createCommunity;
+    // One query, two subgraphs: the message comes from chat, its author's name from community.
+    const sent = dataOf(await request(first.url, SendMessageDocument, { input: { channelId: community.channels[0]!.id, body: 'still here after a restart?' } }, signUp.accessToken));
+    expect(sent.sendMessage.author).toEqual({ id: signUp.user.id, displayName: 'Gina' });
 
     expect(await interrupt(first)).toBe(0);
     expect(first.output()).not.toMatch(/shutdown failed|Error/);
@@ -69,6 +72,8 @@ describe('npm start (embedded profile, its own process)', () => {
       const { signIn } = dataOf(await request(second.url, SignInDocument, { input: { handle, password: 'a long passphrase' } }));
       const mine = dataOf(await request(second.url, MyCommunitiesDocument, {}, signIn.accessToken));
       expect(mine.myCommunities).toEqual([{ name: 'Persisted', owner: { handle }, channels: [{ name: 'general' }] }]);
+      const page = dataOf(await request(second.url, ChannelPageDocument, { channelId: community.channels[0]!.id, first: 10 }, signIn.accessToken));
+      expect(page.channel?.messages.edges.map((e) => [e.node.body, e.node.author.displayName])).toEqual([['still here after a restart?', 'Gina']]);
     } finally {
       expect(await interrupt(second)).toBe(0);
     }
