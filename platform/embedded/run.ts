@@ -10,6 +10,7 @@ import { startPlatform, type Platform } from '../runtime.ts';
 import { startSubgraph, type RunningSubgraph } from '../subgraph/start.ts';
 import { JWKS_PATH, TokenVerifier } from '../auth/access-tokens.ts';
 import { startGateway, type RunningGateway } from '../../gateway/gateway.ts';
+import { startTranscodeWorker } from '../../worker/worker.ts';
 import { subgraphDefinitions } from '../../subgraphs/definitions.ts';
 
 export const SUPERGRAPH_PATH = new URL('../../schema/supergraph.graphql', import.meta.url);
@@ -24,6 +25,8 @@ export interface RunningVeza {
 export interface StartVezaOptions {
   /** Listen on ports the OS picks (tests), instead of the configured ones. */
   ephemeralPorts?: boolean;
+  /** Do not run the transcoding worker in this process (tests that drive it themselves). */
+  withoutWorker?: boolean;
   /** See `DatabaseOptions.onQuery`: receives every SQL statement with its subgraph. */
   onQuery?: (subgraph: string, sql: string) => void;
 }
@@ -32,7 +35,10 @@ export async function startVeza(config: VezaConfig, logger: Logger, opts: StartV
   const platform = await startPlatform(config, logger, { needsSigningKey: true });
   const subgraphs: RunningSubgraph[] = [];
   let gateway: RunningGateway | undefined;
+  let stopWorker: (() => Promise<void>) | undefined;
   const stop = async () => {
+    logger.debug('stopping transcoding worker');
+    await stopWorker?.();
     logger.debug('stopping gateway');
     await gateway?.stop();
     // Reverse start order: discovery stops consuming before its database closes, etc.
@@ -73,6 +79,8 @@ export async function startVeza(config: VezaConfig, logger: Logger, opts: StartV
       playground: config.playground,
     });
     platform.setPublicUrl(gateway.http.url);
+    // The embedded profile transcodes in-process; production runs `npm run start:worker`.
+    if (!opts.withoutWorker) stopWorker = await startTranscodeWorker(platform.services, { concurrency: config.workerConcurrency });
     return { platform, subgraphs, gateway, stop };
   } catch (err) {
     await stop();

@@ -14,7 +14,8 @@ describe('track uploads', () => {
   let veza: TestVeza;
   let owner: TestUser;
   beforeAll(async () => {
-    veza = await startTestVeza('production');
+    // This file takes the queued jobs itself, so no worker runs beside it.
+    veza = await startTestVeza('production', { withoutWorker: true });
     owner = await signUpUser(veza.url, 'Uploader');
   });
   afterAll(async () => {
