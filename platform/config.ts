@@ -70,6 +70,8 @@ const envSchema = z.object({
   LISTENER_PRESENCE_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
   /** How often players are asked to send a heartbeat. */
   PLAYBACK_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
+  /** A running job unheard of for this long is taken to have lost its worker and is run again. */
+  JOB_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   /** Transcoding jobs one worker process runs at once. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   /** Largest accepted HTTP request body, in bytes. */
@@ -104,6 +106,7 @@ export interface VezaConfig {
   listenerPresenceSeconds: number;
   playbackHeartbeatSeconds: number;
   workerConcurrency: number;
+  jobLeaseSeconds: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   playground: boolean;
 }
@@ -164,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): VezaConfig {
     listenerPresenceSeconds: e.LISTENER_PRESENCE_SECONDS,
     playbackHeartbeatSeconds: e.PLAYBACK_HEARTBEAT_SECONDS,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    jobLeaseSeconds: e.JOB_LEASE_SECONDS,
     logLevel: e.LOG_LEVEL,
     playground: e.PLAYGROUND,
   };

@@ -78,8 +78,11 @@ export async function startPlatform(config: VezaConfig, logger: Logger, opts: St
     stops.push(() => rateLimiter.close());
 
     const jobs: JobQueue = config.redisUrl
-      ? new BullJobQueue({ redisUrl: config.redisUrl, prefix: `${config.redisPrefix}jobs`, logger })
-      : new SqlJobQueue({ databaseUrl, logger });
+      ? new BullJobQueue({
+          redisUrl: config.redisUrl, prefix: `${config.redisPrefix}jobs`, logger,
+          lockDurationMs: config.jobLeaseSeconds * 1000, stalledIntervalMs: Math.max(1000, (config.jobLeaseSeconds * 1000) / 2),
+        })
+      : new SqlJobQueue({ databaseUrl, logger, leaseMs: config.jobLeaseSeconds * 1000 });
     stops.push(() => jobs.close());
     let publicUrl = config.publicUrl ?? `http://localhost:${config.ports.gateway}`;
 

@@ -74,7 +74,7 @@ describe('transcoding', () => {
     const mp3 = join(dir.path, 'download.mp3');
     await writeFile(mp3, Buffer.from(await (await fetch(t.stream!.mp3Url!)).arrayBuffer()));
     expect(Math.abs((await integratedLoudness(mp3)) - -14)).toBeLessThanOrEqual(1);
-  });
+  }, 180_000);
 
   it('plays unlisted tracks with their secret only, and private ones for their owner only', async () => {
     const wav = join(dir.path, 'short.wav');
