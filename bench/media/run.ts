@@ -1,0 +1,43 @@
+/**
+ * Benchmark M1 (BENCHMARKS.md): a generated 3-minute stereo 44.1 kHz track through the
+ * worker's full ladder, against the same renditions made by plain ffmpeg commands, in
+ * the same run, interleaved; wall time and CPU seconds, ratio worker/plain.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { fmt, median, runChild } from '../support.ts';
+
+const exec = promisify(execFile);
+
+export async function runMediaBench(rounds: number): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'veza-bench-media-'));
+  try {
+    const input = join(dir, 'track.wav');
+    await exec('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=220:duration=180:sample_rate=44100', '-f', 'lavfi', '-i', 'anoisesrc=duration=180:amplitude=0.05:sample_rate=44100',
+      '-filter_complex', '[0][1]amix=inputs=2,volume=0.3,aformat=channel_layouts=stereo', '-c:a', 'pcm_s16le', input]);
+    const script = fileURLToPath(new URL('./transcode-one.ts', import.meta.url));
+    const results: Record<'veza' | 'plain', { wallSeconds: number; cpuSeconds: number }[]> = { veza: [], plain: [] };
+    for (let r = 0; r < rounds; r++) {
+      for (const mode of ['veza', 'plain'] as const) {
+        const out = await runChild(script, [mode, input, join(dir, `out-${mode}`)]);
+        results[mode].push(JSON.parse(out.trim()) as { wallSeconds: number; cpuSeconds: number });
+      }
+    }
+    const m = (mode: 'veza' | 'plain', k: 'wallSeconds' | 'cpuSeconds') => median(results[mode].map((x) => x[k]));
+    const span = (mode: 'veza' | 'plain', k: 'wallSeconds' | 'cpuSeconds') => `${fmt(Math.min(...results[mode].map((x) => x[k])))}–${fmt(Math.max(...results[mode].map((x) => x[k])))}`;
+    return [
+      `3-minute stereo 44.1 kHz WAV; renditions: HLS fMP4 AAC 64/128/256 + Opus 96/160 (normalised to −14 LUFS), MP3 320, FLAC; plus loudness and waveform passes. ${rounds} rounds interleaved, median [min–max].`,
+      '',
+      '| pipeline | wall s | CPU s | wall vs plain | CPU vs plain |',
+      '|---|---|---|---|---|',
+      `| Veza worker | ${fmt(m('veza', 'wallSeconds'))} [${span('veza', 'wallSeconds')}] | ${fmt(m('veza', 'cpuSeconds'))} [${span('veza', 'cpuSeconds')}] | ${fmt(m('veza', 'wallSeconds') / m('plain', 'wallSeconds'), 2)}× | ${fmt(m('veza', 'cpuSeconds') / m('plain', 'cpuSeconds'), 2)}× |`,
+      `| plain ffmpeg, one command per rendition | ${fmt(m('plain', 'wallSeconds'))} [${span('plain', 'wallSeconds')}] | ${fmt(m('plain', 'cpuSeconds'))} [${span('plain', 'cpuSeconds')}] | 1.00× | 1.00× |`,
+    ].join('\n');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
