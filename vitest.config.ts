@@ -1,6 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // Node resolves `graphql` to its CommonJS build (package "main"), the copy the Apollo
+    // libraries use; Vite would pick the ES build ("module"), a second graphql instance
+    // whose instanceof checks reject schemas made by the first. Tests load what Node loads.
+    alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
+  },
   test: {
     include: ['{tests,platform,gateway,subgraphs,schema,worker}/**/*.test.ts'],
     globalSetup: ['tests/support/global-setup.ts'],

@@ -5,22 +5,23 @@
  */
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
-import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloGateway } from '@apollo/gateway';
 import type { SubgraphName } from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
 import { createMetrics, type ServiceMetrics } from '../platform/metrics.ts';
 import type { TokenVerifier } from '../platform/auth/access-tokens.ts';
-import { GATEWAY_ASSERTION_HEADER, signAssertion, type GatewayIdentity } from '../platform/auth/gateway-trust.ts';
+import type { GatewayIdentity } from '../platform/auth/gateway-trust.ts';
 import { graphqlHandler, sendError } from '../platform/http/graphql-handler.ts';
 import { healthz, listen, readyz, routeRequests, type HttpServer } from '../platform/http/server.ts';
 import { errorFormatter, operationMetricsPlugin } from '../platform/subgraph/plugins.ts';
-import { ANONYMOUS, identify } from './identity.ts';
-import { dedupingFetcher } from './upstream-fetch.ts';
+import { ANONYMOUS, identify, identifyConnection } from './identity.ts';
+import { SubscriptionLayer } from './subscriptions/layer.ts';
+import { SubscriptionServer, type SubscriptionServerOptions } from './subscriptions/server.ts';
+import { createSubscriptionMetrics } from './subscriptions/metrics.ts';
+import { SignedDataSource, type GatewayContext } from './data-sources.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-export interface GatewayContext {
-  identity: GatewayIdentity;
-}
+export type { GatewayContext };
 
 export interface GatewayOptions {
   supergraphSdl: string;
@@ -34,26 +35,19 @@ export interface GatewayOptions {
   maxBodyBytes: number;
   playground: boolean;
   processMetrics?: boolean;
+  /** Tuning of the graphql-ws edge (timeouts, keep-alive, send buffer); see SubscriptionServerOptions. */
+  subscriptions?: Pick<SubscriptionServerOptions, 'connectionInitWaitMs' | 'keepAliveMs' | 'expiryGraceMs' | 'maxBufferedBytes'>;
 }
 
 export interface RunningGateway {
   url: string;
   http: HttpServer;
   metrics: ServiceMetrics;
+  /** The subscription layer and its graphql-ws server. */
+  subscriptions: { layer: SubscriptionLayer; server: SubscriptionServer };
+  /** Loads a new supergraph: queries use it at once, open subscriptions are re-planned and continue. */
+  reload: (supergraphSdl: string) => void;
   stop: () => Promise<void>;
-}
-
-class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  readonly #secret: string;
-  constructor(url: string, secret: string) {
-    // Node's own fetch (undici) with keep-alive: Apollo's default fetcher (make-fetch-happen) costs far more per request.
-    super({ url, fetcher: dedupingFetcher(fetch) });
-    this.#secret = secret;
-  }
-  override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]): void {
-    const identity = (context as Partial<GatewayContext>).identity ?? ANONYMOUS;
-    request.http?.headers.set(GATEWAY_ASSERTION_HEADER, signAssertion(this.#secret, identity));
-  }
 }
 
 export async function startGateway(opts: GatewayOptions): Promise<RunningGateway> {
@@ -61,8 +55,13 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   const metrics = createMetrics('gateway', { defaultMetrics: opts.processMetrics ?? true });
   const routing = new Map<string, string>();
 
+  let updateSupergraph: ((sdl: string) => void) | undefined;
   const gateway = new ApolloGateway({
-    supergraphSdl: opts.supergraphSdl,
+    // A hook rather than a string, so `reload` can hand Apollo a new supergraph.
+    supergraphSdl: async ({ update }) => {
+      updateSupergraph = update;
+      return { supergraphSdl: opts.supergraphSdl };
+    },
     buildService: ({ name, url }) => {
       const target = opts.subgraphUrls()[name as SubgraphName] ?? url;
       if (!target) throw new Error(`no URL for subgraph ${name}`);
@@ -126,13 +125,41 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     },
     logger,
   );
+  const subscriptionMetrics = createSubscriptionMetrics(metrics.registry);
+  const layer = new SubscriptionLayer({
+    supergraphSdl: opts.supergraphSdl,
+    subgraphUrls: opts.subgraphUrls,
+    dataSource: (url) => new SignedDataSource(url, opts.gatewaySecret, { onFetch: () => subscriptionMetrics.entityFetches.inc(), honorCacheControl: false }),
+    gatewaySecret: opts.gatewaySecret,
+    metrics: subscriptionMetrics,
+    logger,
+  });
+  const subscriptionServer = new SubscriptionServer({
+    layer,
+    authenticate: (payload, req) => identifyConnection(payload, req, opts.verifier),
+    metrics: subscriptionMetrics,
+    logger,
+    ...opts.subscriptions,
+  });
+
   const http = await listen(handler, opts.host, opts.port);
+  subscriptionServer.attach(http.server, '/graphql');
   logger.info({ url: `${http.url}/graphql` }, 'gateway listening');
   return {
     url: `${http.url}/graphql`,
     http,
     metrics,
+    subscriptions: { layer, server: subscriptionServer },
+    reload: (sdl) => {
+      if (!updateSupergraph) throw new Error('the gateway has not loaded its first supergraph yet');
+      // Subscriptions first: a plan that fails to build leaves queries on the old supergraph too.
+      layer.reload(sdl);
+      updateSupergraph(sdl);
+    },
     stop: async () => {
+      // Live clients first: they are told to reconnect while HTTP still answers.
+      await subscriptionServer.close();
+      await layer.close();
       await http.close();
       await server.stop();
     },

@@ -22,3 +22,24 @@ export async function identify(req: IncomingMessage, verifier: TokenVerifier): P
   if (!claims) return { ok: false, reason: 'The access token is invalid or expired.' };
   return { ok: true, identity: { userId: claims.sub, sessionId: claims.sid, ...client } };
 }
+
+/**
+ * Who opens a graphql-ws connection: the access token in the `connection_init` payload, as
+ * `authorization: "Bearer …"` (the header's spelling, any case) or `accessToken`. No token
+ * is anonymous; a bad or expired one is refused.
+ */
+export async function identifyConnection(
+  payload: Record<string, unknown> | undefined,
+  req: IncomingMessage,
+  verifier: TokenVerifier,
+): Promise<{ ok: true; identity: GatewayIdentity; expiresAt: number | null } | { ok: false; reason: string }> {
+  const client = { clientAddress: req.socket.remoteAddress ?? null, userAgent: req.headers['user-agent'] ?? null };
+  const entry = Object.entries(payload ?? {}).find(([k]) => k.toLowerCase() === 'authorization' || k === 'accessToken');
+  if (!entry) return { ok: true, identity: { ...ANONYMOUS, ...client }, expiresAt: null };
+  const value = entry[1];
+  const token = typeof value === 'string' ? (/^Bearer\s+(\S+)$/i.exec(value)?.[1] ?? (entry[0] === 'accessToken' ? value : undefined)) : undefined;
+  if (!token) return { ok: false, reason: 'connection_init must carry "authorization": "Bearer <access token>".' };
+  const claims = await verifier.verify(token);
+  if (!claims) return { ok: false, reason: 'The access token is invalid or expired.' };
+  return { ok: true, identity: { userId: claims.sub, sessionId: claims.sid, ...client }, expiresAt: claims.exp * 1000 };
+}

@@ -1,0 +1,90 @@
+/**
+ * Subscription plans from the supergraph. The query planner of `@apollo/query-planner`
+ * splits a subscription into a primary fetch (the owning subgraph's subscription field,
+ * run upstream as a live subscription) and the rest (entity fetches to other subgraphs,
+ * run once per event). Nothing here knows a particular field: everything comes from the
+ * composed supergraph.
+ */
+import { buildOperationContext } from '@apollo/gateway';
+import { Supergraph, operationFromDocument, type Schema } from '@apollo/federation-internals';
+import { QueryPlanner, type FetchNode, type PlanNode, type QueryPlan } from '@apollo/query-planner';
+import { GraphQLError, OperationTypeNode, getOperationAST, print, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+
+type OperationContext = ReturnType<typeof buildOperationContext>;
+
+/** One client subscription, planned against one supergraph. */
+export interface SubscriptionPlan {
+  operationContext: OperationContext;
+  /** The upstream subscription: sent once to the owning subgraph. */
+  primary: FetchNode;
+  /**
+   * What runs for each event: the primary fetch (answered with the event itself) followed
+   * by the entity fetches to other subgraphs, so Apollo's executor shapes the response.
+   */
+  perEvent: QueryPlan;
+  /** Whether the event needs fields from other subgraphs at all. */
+  hasEntityFetches: boolean;
+  /** The client's operation in canonical form (one key for every spelling of it). */
+  canonical: string;
+}
+
+export class SupergraphPlans {
+  /** The client-facing schema (graphql-js), for validation. */
+  readonly schema: GraphQLSchema;
+  /** The supergraph schema (graphql-js), for Apollo's executor. */
+  readonly supergraphSchema: GraphQLSchema;
+  /** The API schema (federation-internals), for Apollo's executor. */
+  readonly apiSchema: Schema;
+  /** Each subgraph's routing URL as written in the supergraph. */
+  readonly routingUrls: ReadonlyMap<string, string>;
+  readonly #planner: QueryPlanner;
+
+  constructor(supergraphSdl: string) {
+    const supergraph = Supergraph.build(supergraphSdl);
+    this.routingUrls = new Map(supergraph.subgraphs().values().flatMap((s) => (s.url ? [[s.name, s.url] as const] : [])));
+    this.apiSchema = supergraph.apiSchema();
+    this.schema = this.apiSchema.toGraphQLJSSchema();
+    this.supergraphSchema = supergraph.schema.toGraphQLJSSchema();
+    this.#planner = new QueryPlanner(supergraph);
+  }
+
+  /**
+   * Validates and plans a subscription. Returns GraphQL errors (with codes) for a document
+   * that is not a valid subscription of this supergraph.
+   */
+  plan(document: DocumentNode, operationName: string | undefined): SubscriptionPlan | GraphQLError[] {
+    const operationAst = getOperationAST(document, operationName);
+    if (!operationAst) {
+      return [new GraphQLError(operationName ? `Unknown operation "${operationName}".` : 'The document must contain exactly one operation, or name one.', { extensions: { code: 'BAD_USER_INPUT' } })];
+    }
+    if (operationAst.operation !== OperationTypeNode.SUBSCRIPTION) {
+      return [new GraphQLError('Only subscriptions are served over WebSocket; send queries and mutations over HTTP.', { extensions: { code: 'BAD_USER_INPUT' } })];
+    }
+    const invalid = validate(this.schema, document);
+    if (invalid.length) {
+      return invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes ?? null, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+    }
+    const operationContext = buildOperationContext({ schema: this.schema, operationDocument: document, ...(operationName ? { operationName } : {}) });
+    const operation = operationFromDocument(this.apiSchema, document, operationName ? { operationName } : {});
+    const plan = this.#planner.buildQueryPlan(operation);
+    const node = plan.node;
+    if (node?.kind !== 'Subscription') {
+      return [new GraphQLError('The subscription could not be planned.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })];
+    }
+    const rest: PlanNode[] = node.rest ? (node.rest.kind === 'Sequence' ? node.rest.nodes : [node.rest]) : [];
+    return {
+      operationContext,
+      primary: node.primary,
+      perEvent: { kind: 'QueryPlan', node: rest.length ? { kind: 'Sequence', nodes: [node.primary, ...rest] } : node.primary },
+      hasEntityFetches: rest.length > 0,
+      canonical: print(operationContext.operation) + Object.values(operationContext.fragments).map((f) => print(f)).join(''),
+    };
+  }
+}
+
+/** The variables a fetch uses, taken from the client's. */
+export function variablesFor(fetch: FetchNode, variables: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of fetch.variableUsages ?? []) if (name in variables) out[name] = variables[name];
+  return out;
+}
