@@ -1,10 +1,11 @@
 /**
  * `npm run start:gateway`: the gateway alone, in front of subgraphs running as their own
  * processes (COMMUNITY_URL, CHAT_URL... override the routing URLs of supergraph.yaml).
- * Access tokens are verified against the community subgraph's JWKS.
+ * Access tokens are verified against the community subgraph's JWKS. SIGHUP reloads the
+ * supergraph from schema/supergraph.graphql without dropping subscriptions.
  */
 import { readFile } from 'node:fs/promises';
-import { bootConfig, startupFailed, stopOnSignals } from '../platform/process.ts';
+import { bootConfig, reloadOnHangup, startupFailed, stopOnSignals } from '../platform/process.ts';
 import { JWKS_PATH, TokenVerifier } from '../platform/auth/access-tokens.ts';
 import { startGateway } from './gateway.ts';
 
@@ -30,6 +31,8 @@ try {
     playground: config.playground,
   });
   stopOnSignals(logger, gateway.stop);
+  // `kill -HUP <pid>` after `npm run compose`: queries and open subscriptions move to the new supergraph.
+  reloadOnHangup(logger, SUPERGRAPH, gateway.reload);
 } catch (err) {
   startupFailed(logger, err);
 }

@@ -2,6 +2,7 @@
  * What every Veza process does at the top: read the configuration (exit 2 with the
  * reasons when it is invalid), make the logger, and stop in order on SIGINT/SIGTERM.
  */
+import { readFile } from 'node:fs/promises';
 import { ConfigError, loadConfig, type VezaConfig } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 
@@ -43,4 +44,25 @@ export function stopOnSignals(logger: Logger, stop: () => Promise<void>): void {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/**
+ * On SIGHUP, reads `path` again and hands it to `reload` (a gateway loading a newly
+ * composed supergraph without dropping its clients). A file that does not load leaves
+ * the running supergraph in place.
+ */
+export function reloadOnHangup(logger: Logger, path: URL, reload: (content: string) => void): void {
+  process.on('SIGHUP', () => {
+    readFile(path, 'utf8').then(
+      (content) => {
+        try {
+          reload(content);
+          logger.info({ path: path.pathname }, 'supergraph reloaded');
+        } catch (err) {
+          logger.error({ err, path: path.pathname }, 'supergraph reload failed; keeping the running one');
+        }
+      },
+      (err: unknown) => logger.error({ err, path: path.pathname }, 'supergraph reload failed; keeping the running one'),
+    );
+  });
 }

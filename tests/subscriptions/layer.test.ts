@@ -181,6 +181,24 @@ describe('gateway subscriptions over a generic subgraph pair', () => {
     fast.close();
   }, 120_000);
 
+  it('on shutdown stops accepting, delivers what it has, and tells clients to reconnect (1012)', async () => {
+    const second = await startGateway({
+      supergraphSdl: pair.supergraph(1), subgraphUrls: () => ({}), verifier: new TokenVerifier(signer.jwks), gatewaySecret: SECRET,
+      logger: silentLogger, host: '127.0.0.1', port: 0, maxBodyBytes: 1_000_000, playground: false, processMetrics: false,
+    });
+    const client = await LiveClient.connect(second.url, await token('u-shutdown'));
+    const opened = pair.counts.upstreamSubscribes;
+    client.subscribe('1', POSTED, { room: 'shutdown' });
+    await expect.poll(() => pair.counts.upstreamSubscribes).toBeGreaterThan(opened);
+    await pair.post({ id: 'sd1', room: 'shutdown', seq: 1, text: 'last words', byId: 'ada' });
+    await client.waitFor((m) => m.id === '1' && m.type === 'next');
+    const stopped = second.stop();
+    expect((await client.closed).code).toBe(1012);
+    await stopped;
+    const late = new LiveClient(second.url);
+    await expect(late.opened).rejects.toThrow();
+  });
+
   it('keeps subscriptions open across a supergraph reload during a burst, losing nothing', async () => {
     const client = await LiveClient.connect(gateway.url, await token('u-reload'));
     client.subscribe('1', POSTED, { room: 'reload' });
