@@ -86,7 +86,8 @@ export class SubscriptionLayer {
     const coerced = getVariableValues(this.#plans.schema, plan.operationContext.operation.variableDefinitions ?? [], req.variables ?? {});
     if (coerced.errors) return coerced.errors.map((e) => new GraphQLError(e.message, { extensions: { code: 'BAD_USER_INPUT' } }).toJSON());
     const variables = coerced.coerced;
-    const key = `${identity.userId ?? ''}\n${stableJson(variables)}\n${plan.canonical}`;
+    const scope = plan.sharedAcrossViewers ? '*' : `user:${identity.userId ?? ''}`;
+    const key = `${scope}\n${stableJson(variables)}\n${plan.canonical}`;
     let shared = this.#shared.get(key);
     if (!shared) {
       const created = Object.assign(
@@ -105,20 +106,20 @@ export class SubscriptionLayer {
           key,
           plan,
           variables,
-          { userId: identity.userId, sessionId: null },
+          plan.sharedAcrossViewers ? 'feed' : { userId: identity.userId, sessionId: null },
         ),
         { document: planned.document, operationName },
       );
       this.#shared.set(key, created);
       this.#o.metrics.sharedSubscriptions.set(this.#shared.size);
       shared = created;
-      shared.add(subscriber);
+      shared.add(subscriber, identity);
       shared.start();
     } else {
-      shared.add(subscriber);
+      shared.add(subscriber, identity);
     }
     const joined = shared;
-    return () => joined.remove(subscriber);
+    return () => joined.remove(subscriber, identity);
   }
 
   /**

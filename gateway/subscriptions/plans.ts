@@ -8,7 +8,10 @@
 import { buildOperationContext } from '@apollo/gateway';
 import { Supergraph, operationFromDocument, type Schema } from '@apollo/federation-internals';
 import { QueryPlanner, type FetchNode, type PlanNode, type QueryPlan } from '@apollo/query-planner';
-import { GraphQLError, OperationTypeNode, getOperationAST, print, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError, Kind, OperationTypeNode, TypeInfo, getOperationAST, print, validate, visit, visitWithTypeInfo,
+  type DocumentNode, type GraphQLSchema, type OperationDefinitionNode,
+} from 'graphql';
 
 type OperationContext = ReturnType<typeof buildOperationContext>;
 
@@ -26,7 +29,19 @@ export interface SubscriptionPlan {
   hasEntityFetches: boolean;
   /** The client's operation in canonical form (one key for every spelling of it). */
   canonical: string;
+  /**
+   * Whether every authorised viewer gets the same events: the subscription field is tagged
+   * `@tag(name: "shared")` by its subgraph and no selected field is tagged
+   * `@tag(name: "viewer")` (a value that depends on who asks). Such subscriptions share one
+   * upstream feed across viewers, each viewer kept authorised by a guard.
+   */
+  sharedAcrossViewers: boolean;
 }
+
+/** Tag of a subscription field whose events are the same for every authorised viewer. */
+export const SHARED_TAG = 'shared';
+/** Tag of a field whose value depends on the viewer. */
+export const VIEWER_TAG = 'viewer';
 
 export class SupergraphPlans {
   /** The client-facing schema (graphql-js), for validation. */
@@ -38,9 +53,18 @@ export class SupergraphPlans {
   /** Each subgraph's routing URL as written in the supergraph. */
   readonly routingUrls: ReadonlyMap<string, string>;
   readonly #planner: QueryPlanner;
+  /** `Type.field` → the names of its `@tag`s, from the supergraph. */
+  readonly #tags = new Map<string, Set<string>>();
 
   constructor(supergraphSdl: string) {
     const supergraph = Supergraph.build(supergraphSdl);
+    for (const type of supergraph.schema.types()) {
+      if (type.kind !== 'ObjectType' && type.kind !== 'InterfaceType') continue;
+      for (const field of type.fields()) {
+        const names = field.appliedDirectivesOf<{ name: string }>('tag').map((d) => d.arguments().name);
+        if (names.length) this.#tags.set(`${type.name}.${field.name}`, new Set(names));
+      }
+    }
     this.routingUrls = new Map(supergraph.subgraphs().values().flatMap((s) => (s.url ? [[s.name, s.url] as const] : [])));
     this.apiSchema = supergraph.apiSchema();
     this.schema = this.apiSchema.toGraphQLJSSchema();
@@ -77,8 +101,33 @@ export class SupergraphPlans {
       primary: node.primary,
       perEvent: { kind: 'QueryPlan', node: rest.length ? { kind: 'Sequence', nodes: [node.primary, ...rest] } : node.primary },
       hasEntityFetches: rest.length > 0,
+      sharedAcrossViewers: this.#sharedAcrossViewers(document, operationAst),
       canonical: print(operationContext.operation) + Object.values(operationContext.fragments).map((f) => print(f)).join(''),
     };
+  }
+
+  #sharedAcrossViewers(document: DocumentNode, operation: OperationDefinitionNode): boolean {
+    const typeInfo = new TypeInfo(this.schema);
+    let root = true;
+    let shared = true;
+    const fragments = document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION);
+    visit(
+      { kind: Kind.DOCUMENT, definitions: [operation, ...fragments] },
+      visitWithTypeInfo(typeInfo, {
+        Field: () => {
+          const parent = typeInfo.getParentType();
+          const field = typeInfo.getFieldDef();
+          if (!parent || !field) return;
+          const tags = this.#tags.get(`${parent.name}.${field.name}`);
+          if (root) {
+            root = false;
+            if (!tags?.has(SHARED_TAG)) shared = false;
+          }
+          if (tags?.has(VIEWER_TAG)) shared = false;
+        },
+      }),
+    );
+    return shared;
   }
 }
 

@@ -4,12 +4,19 @@
  * once, serialises the result once, and hands the same bytes to every subscriber. Events
  * are delivered in the order the subgraph sent them, even though their entity fetches
  * may overlap.
+ *
+ * The scope is one viewer, or — for subscriptions whose events are the same for every
+ * authorised viewer (see `sharedAcrossViewers`) — everyone: then the upstream is a *feed*
+ * opened without a viewer, and each viewer has a *guard*, a subscription of their own that
+ * the owning subgraph authorises, answers with "granted", and ends with an error the
+ * moment the viewer loses access. Only viewers whose guard is granted get the feed.
  */
 import { executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
 import type { GraphQLFormattedError } from 'graphql';
 import type { GatewayIdentity } from '../../platform/auth/gateway-trust.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { GatewayContext } from '../data-sources.ts';
+import { ANONYMOUS } from '../identity.ts';
 import { variablesFor, type SubscriptionPlan, type SupergraphPlans } from './plans.ts';
 import type { UpstreamEvent, Upstreams } from './upstream.ts';
 import type { SubscriptionMetrics } from './metrics.ts';
@@ -37,13 +44,26 @@ export interface SharedContext {
   release: (key: string) => void;
 }
 
+/** The client subscriptions of one viewer on a shared source. */
+interface ViewerGroup {
+  identity: GatewayIdentity;
+  subscribers: Set<Subscriber>;
+  /** Whether the viewer may have the events (always, when the source runs as that viewer). */
+  granted: boolean;
+  stopGuard: (() => void) | undefined;
+  retryMs: number;
+  retryTimer: NodeJS.Timeout | undefined;
+}
+
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5_000;
 
 export class SharedSubscription {
-  readonly subscribers = new Set<Subscriber>();
+  readonly #groups = new Map<string, ViewerGroup>();
   readonly #ctx: SharedContext;
+  /** Who the upstream runs as: the one viewer, or nobody for a feed. */
   readonly #identity: GatewayIdentity;
+  readonly #feed: boolean;
   readonly #variables: Record<string, unknown>;
   #plan: SubscriptionPlan;
   #stopUpstream: (() => void) | undefined;
@@ -54,12 +74,21 @@ export class SharedSubscription {
 
   readonly key: string;
 
-  constructor(ctx: SharedContext, key: string, plan: SubscriptionPlan, variables: Record<string, unknown>, identity: GatewayIdentity) {
+  /** `scope`: the viewer the upstream runs as, or `'feed'` for one shared across viewers. */
+  constructor(ctx: SharedContext, key: string, plan: SubscriptionPlan, variables: Record<string, unknown>, scope: GatewayIdentity | 'feed') {
     this.key = key;
     this.#ctx = ctx;
     this.#plan = plan;
     this.#variables = variables;
-    this.#identity = identity;
+    this.#feed = scope === 'feed';
+    this.#identity = scope === 'feed' ? ANONYMOUS : scope;
+  }
+
+  /** Client subscriptions on this source. */
+  get size(): number {
+    let n = 0;
+    for (const g of this.#groups.values()) n += g.subscribers.size;
+    return n;
   }
 
   get plan(): SubscriptionPlan {
@@ -70,13 +99,23 @@ export class SharedSubscription {
     this.#open();
   }
 
-  add(subscriber: Subscriber): void {
-    this.subscribers.add(subscriber);
+  add(subscriber: Subscriber, viewer: GatewayIdentity): void {
+    const id = viewer.userId ?? '';
+    let group = this.#groups.get(id);
+    if (!group) {
+      group = { identity: { userId: viewer.userId, sessionId: null }, subscribers: new Set(), granted: !this.#feed, stopGuard: undefined, retryMs: RETRY_MIN_MS, retryTimer: undefined };
+      this.#groups.set(id, group);
+      if (this.#feed) this.#openGuard(group);
+    }
+    group.subscribers.add(subscriber);
   }
 
-  remove(subscriber: Subscriber): void {
-    this.subscribers.delete(subscriber);
-    if (this.subscribers.size === 0) this.#end();
+  remove(subscriber: Subscriber, viewer: GatewayIdentity): void {
+    const id = viewer.userId ?? '';
+    const group = this.#groups.get(id);
+    if (!group?.subscribers.delete(subscriber)) return;
+    if (group.subscribers.size === 0) this.#dropGroup(id, group);
+    if (this.#groups.size === 0) this.#end();
   }
 
   /**
@@ -95,9 +134,69 @@ export class SharedSubscription {
 
   /** Ends every client subscription with `errors` (the operation no longer exists, shutdown...). */
   fail(errors: readonly GraphQLFormattedError[]): void {
-    for (const s of [...this.subscribers]) s.error(errors);
-    this.subscribers.clear();
+    for (const [id, group] of [...this.#groups]) {
+      this.#dropGroup(id, group);
+      for (const s of group.subscribers) s.error(errors);
+    }
     this.#end();
+  }
+
+  #dropGroup(id: string, group: ViewerGroup): void {
+    this.#groups.delete(id);
+    clearTimeout(group.retryTimer);
+    group.stopGuard?.();
+    group.stopGuard = undefined;
+  }
+
+  /** A viewer's guard: authorised by the owning subgraph, ended by it when access is lost. */
+  #openGuard(group: ViewerGroup): void {
+    const primary = this.#plan.primary;
+    let stop: (() => void) | undefined;
+    const reopen = () => {
+      if (group.stopGuard !== stop || this.#groups.get(group.identity.userId ?? '') !== group) return;
+      group.stopGuard = undefined;
+      group.retryTimer = setTimeout(() => this.#openGuard(group), group.retryMs);
+      group.retryMs = Math.min(group.retryMs * 2, RETRY_MAX_MS);
+    };
+    const endGroup = (end: (s: Subscriber) => void) => {
+      const id = group.identity.userId ?? '';
+      if (this.#groups.get(id) !== group) return;
+      this.#dropGroup(id, group);
+      for (const s of group.subscribers) end(s);
+      if (this.#groups.size === 0) this.#end();
+    };
+    try {
+      stop = this.#ctx.upstreams.subscribe(
+        { subgraph: primary.serviceName, query: primary.operation, operationName: primary.operationName, variables: variablesFor(primary, this.#variables), identity: group.identity, mode: 'guard' },
+        {
+          next: (event) => {
+            if ((event.extensions as Record<string, unknown> | undefined)?.['guard'] === 'granted') {
+              if (!group.granted) this.#ctx.metrics.guardsGranted.inc();
+              group.granted = true;
+              group.retryMs = RETRY_MIN_MS;
+              return;
+            }
+            if (!event.errors?.length) return;
+            // Access lost: the viewer's last result is the subgraph's error, after what was already on its way.
+            const payload = JSON.stringify({ data: null, errors: event.errors });
+            this.#afterPending(() =>
+              endGroup((s) => {
+                s.next(payload);
+                s.complete();
+              }),
+            );
+          },
+          refused: (errors) => this.#afterPending(() => endGroup((s) => s.error(errors))),
+          complete: () => this.#afterPending(() => endGroup((s) => s.complete())),
+          lost: reopen,
+        },
+      );
+    } catch (err) {
+      this.#ctx.logger.error({ err, subgraph: primary.serviceName }, 'could not open a subscription guard');
+      group.retryTimer = setTimeout(() => this.#openGuard(group), group.retryMs);
+      return;
+    }
+    group.stopGuard = stop;
   }
 
   #open(): void {
@@ -107,7 +206,7 @@ export class SharedSubscription {
     let stop: (() => void) | undefined;
     try {
       stop = this.#ctx.upstreams.subscribe(
-        { subgraph: primary.serviceName, query: primary.operation, operationName: primary.operationName, variables: variablesFor(primary, this.#variables), identity: this.#identity },
+        { subgraph: primary.serviceName, query: primary.operation, operationName: primary.operationName, variables: variablesFor(primary, this.#variables), identity: this.#identity, ...(this.#feed ? { mode: 'feed' as const } : {}) },
         {
           next: (event) => {
             this.#retryMs = RETRY_MIN_MS;
@@ -147,8 +246,13 @@ export class SharedSubscription {
     this.#tail = this.#tail.then(async () => {
       const payload = await resolved;
       if (this.#ended) return;
-      this.#ctx.metrics.deliveries.inc(this.subscribers.size);
-      for (const s of this.subscribers) s.next(payload);
+      let delivered = 0;
+      for (const group of this.#groups.values()) {
+        if (!group.granted) continue;
+        for (const s of group.subscribers) s.next(payload);
+        delivered += group.subscribers.size;
+      }
+      this.#ctx.metrics.deliveries.inc(delivered);
     });
   }
 
@@ -190,14 +294,17 @@ export class SharedSubscription {
   }
 
   #completeAll(): void {
-    for (const s of [...this.subscribers]) s.complete();
-    this.subscribers.clear();
+    for (const [id, group] of [...this.#groups]) {
+      this.#dropGroup(id, group);
+      for (const s of group.subscribers) s.complete();
+    }
     this.#end();
   }
 
   #end(): void {
     if (this.#ended) return;
     this.#ended = true;
+    for (const [id, group] of [...this.#groups]) this.#dropGroup(id, group);
     clearTimeout(this.#retryTimer);
     this.#stopUpstream?.();
     this.#stopUpstream = undefined;

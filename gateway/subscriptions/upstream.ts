@@ -31,6 +31,12 @@ export interface UpstreamRequest {
   operationName: string | undefined;
   variables: Record<string, unknown>;
   identity: GatewayIdentity;
+  /**
+   * `feed`: the events for every viewer the gateway admits (no viewer; fields tagged
+   * `shared` only); `guard`: the viewer's authorisation alone — "granted", then only the
+   * error that ends it. Absent: the viewer's own subscription.
+   */
+  mode?: 'feed' | 'guard';
 }
 
 export interface UpstreamsOptions {
@@ -57,7 +63,7 @@ export class Upstreams {
         query: req.query,
         variables: req.variables,
         ...(req.operationName ? { operationName: req.operationName } : {}),
-        extensions: { assertion: signAssertion(this.#o.gatewaySecret, req.identity) },
+        extensions: { assertion: signAssertion(this.#o.gatewaySecret, req.identity), ...(req.mode ? { mode: req.mode } : {}) },
       },
       {
         next: (event) => {

@@ -26,7 +26,7 @@ describe('gateway subscriptions over a generic subgraph pair', () => {
     return (await s.sign({ sub: userId, sid: randomUUID() })).token;
   };
   const pem = generateSigningKey();
-  const metric = async (name: string) => (await gateway.metrics.registry.getSingleMetric(name)?.get())?.values.reduce((sum, v) => sum + v.value, 0) ?? 0;
+  const metric = async (name: string, of: RunningGateway = gateway) => (await of.metrics.registry.getSingleMetric(name)?.get())?.values.reduce((sum, v) => sum + v.value, 0) ?? 0;
 
   beforeAll(async () => {
     signer = await TokenSigner.fromPem(pem, 600);
@@ -53,8 +53,9 @@ describe('gateway subscriptions over a generic subgraph pair', () => {
   it('delivers an event with the fields another subgraph owns resolved', async () => {
     pair.names.set('ada', 'Ada Lovelace');
     const client = await LiveClient.connect(gateway.url, await token('u1'));
+    const granted = await metric('veza_gateway_subscription_guards_granted_total');
     client.subscribe('1', POSTED, { room: 'lobby' });
-    await expect.poll(() => pair.counts.upstreamSubscribes).toBeGreaterThan(0);
+    await expect.poll(() => metric('veza_gateway_subscription_guards_granted_total')).toBe(granted + 1);
     await pair.post({ id: 'p1', room: 'lobby', seq: 1, text: 'hello', byId: 'ada' });
     const msg = await client.waitFor((m) => m.id === '1' && m.type === 'next');
     expect(msg.payload).toEqual({ data: { posted: { seq: 1, text: 'hello', by: { id: 'ada', name: 'Ada Lovelace' } } } });
@@ -108,24 +109,42 @@ describe('gateway subscriptions over a generic subgraph pair', () => {
     client.close();
   });
 
-  it('shares one upstream subscription and one entity fetch per event among 10,000 identical subscriptions', async () => {
-    const userToken = await token('u-many');
-    const before = { upstream: pair.counts.upstreamSubscribes, fetches: await metric('veza_gateway_subscription_entity_fetches_total') };
-    const clients = await Promise.all(Array.from({ length: 100 }, () => LiveClient.connect(gateway.url, userToken)));
+  it('shares one upstream feed and one entity fetch per event among 10,000 subscriptions of 100 viewers', async () => {
+    const before = { ...pair.counts, fetches: await metric('veza_gateway_subscription_entity_fetches_total'), granted: await metric('veza_gateway_subscription_guards_granted_total') };
+    const clients = await Promise.all(Array.from({ length: 100 }, async (_, u) => LiveClient.connect(gateway.url, await token(`u-fan-${u}`))));
     for (const c of clients) for (let i = 0; i < 100; i++) c.subscribe(`s${i}`, POSTED, { room: 'stadium' });
     await expect.poll(() => metric('veza_gateway_subscriptions'), { timeout: 60_000 }).toBeGreaterThanOrEqual(10_000);
-    await expect.poll(() => pair.counts.upstreamSubscribes).toBeGreaterThan(before.upstream);
+    await expect.poll(() => metric('veza_gateway_subscription_guards_granted_total'), { timeout: 60_000 }).toBe(before.granted + 100);
 
     for (let seq = 1; seq <= 3; seq++) await pair.post({ id: `st${seq}`, room: 'stadium', seq, text: `goal ${seq}`, byId: 'ada' });
     for (const c of clients) await c.until(() => c.messages.filter((m) => m.type === 'next').length === 300 || undefined);
 
-    expect(pair.counts.upstreamSubscribes - before.upstream).toBe(1);
+    // One feed for everyone, one guard per viewer (not per subscription), one entity fetch per event.
+    expect(pair.counts.feeds - before.feeds).toBe(1);
+    expect(pair.counts.guards - before.guards).toBe(100);
+    expect(pair.counts.upstreamSubscribes - before.upstreamSubscribes).toBe(101);
     expect((await metric('veza_gateway_subscription_entity_fetches_total')) - before.fetches).toBe(3);
     for (const c of clients) {
       for (let i = 0; i < 100; i++) expect(c.nexts<Posted>(`s${i}`).map((p) => p.data?.posted.seq)).toEqual([1, 2, 3]);
     }
     for (const c of clients) c.close();
   }, 120_000);
+
+  it('keeps a subscription that selects viewer-dependent fields to its viewer', async () => {
+    const mine = 'subscription { posted(room: "mirror") { seq mine } }';
+    const ada = await LiveClient.connect(gateway.url, await token('ada'));
+    const bob = await LiveClient.connect(gateway.url, await token('bob'));
+    const before = { ...pair.counts };
+    ada.subscribe('1', mine);
+    bob.subscribe('1', mine);
+    await expect.poll(() => pair.counts.upstreamSubscribes).toBe(before.upstreamSubscribes + 2);
+    expect(pair.counts.feeds).toBe(before.feeds);
+    await pair.post({ id: 'm1', room: 'mirror', seq: 1, text: 'me', byId: 'ada' });
+    expect((await ada.waitFor((m) => m.id === '1' && m.type === 'next')).payload).toEqual({ data: { posted: { seq: 1, mine: true } } });
+    expect((await bob.waitFor((m) => m.id === '1' && m.type === 'next')).payload).toEqual({ data: { posted: { seq: 1, mine: false } } });
+    ada.close();
+    bob.close();
+  });
 
   it('ends a subscription with FORBIDDEN when the owning subgraph revokes access', async () => {
     const member = await LiveClient.connect(gateway.url, await token('u-member'));
@@ -139,9 +158,9 @@ describe('gateway subscriptions over a generic subgraph pair', () => {
     expect(refusal[0]?.data).toBeNull();
     expect(refusal[0]?.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
 
-    const opened = pair.counts.upstreamSubscribes;
+    const granted = await metric('veza_gateway_subscription_guards_granted_total');
     member.subscribe('1', POSTED, { room: 'private-club' });
-    await expect.poll(() => pair.counts.upstreamSubscribes).toBeGreaterThan(opened);
+    await expect.poll(() => metric('veza_gateway_subscription_guards_granted_total')).toBe(granted + 1);
     await pair.post({ id: 'c1', room: 'private-club', seq: 1, text: 'members only', byId: 'ada' });
     await member.waitFor((m) => m.id === '1' && m.type === 'next');
     await pair.revoke('private-club', 'u-member');
@@ -161,10 +180,10 @@ describe('gateway subscriptions over a generic subgraph pair', () => {
   it('closes a client that stops reading, without delaying the others', async () => {
     const fast = await LiveClient.connect(gateway.url, await token('u-fast'));
     const slow = await LiveClient.connect(gateway.url, await token('u-slow'));
-    const opened = pair.counts.upstreamSubscribes;
+    const granted = await metric('veza_gateway_subscription_guards_granted_total');
     fast.subscribe('1', POSTED, { room: 'firehose' });
     slow.subscribe('1', POSTED, { room: 'firehose' });
-    await expect.poll(() => pair.counts.upstreamSubscribes).toBe(opened + 2);
+    await expect.poll(() => metric('veza_gateway_subscription_guards_granted_total')).toBe(granted + 2);
     // The slow client's TCP socket stops reading; the kernel buffers fill, then the gateway's.
     (slow.socket as unknown as { _socket: { pause(): void } })._socket.pause();
     const text = 'x'.repeat(16 * 1024);
@@ -187,9 +206,9 @@ describe('gateway subscriptions over a generic subgraph pair', () => {
       logger: silentLogger, host: '127.0.0.1', port: 0, maxBodyBytes: 1_000_000, playground: false, processMetrics: false,
     });
     const client = await LiveClient.connect(second.url, await token('u-shutdown'));
-    const opened = pair.counts.upstreamSubscribes;
+    const granted = await metric('veza_gateway_subscription_guards_granted_total', second);
     client.subscribe('1', POSTED, { room: 'shutdown' });
-    await expect.poll(() => pair.counts.upstreamSubscribes).toBeGreaterThan(opened);
+    await expect.poll(() => metric('veza_gateway_subscription_guards_granted_total', second)).toBe(granted + 1);
     await pair.post({ id: 'sd1', room: 'shutdown', seq: 1, text: 'last words', byId: 'ada' });
     await client.waitFor((m) => m.id === '1' && m.type === 'next');
     const stopped = second.stop();
@@ -201,20 +220,22 @@ describe('gateway subscriptions over a generic subgraph pair', () => {
 
   it('keeps subscriptions open across a supergraph reload during a burst, losing nothing', async () => {
     const client = await LiveClient.connect(gateway.url, await token('u-reload'));
-    client.subscribe('1', POSTED, { room: 'reload' });
+    const granted = await metric('veza_gateway_subscription_guards_granted_total');
     const opened = pair.counts.upstreamSubscribes;
-    await expect.poll(() => pair.counts.upstreamSubscribes).toBeGreaterThan(opened);
+    client.subscribe('1', POSTED, { room: 'reload' });
+    await expect.poll(() => metric('veza_gateway_subscription_guards_granted_total')).toBe(granted + 1);
     for (let seq = 1; seq <= 200; seq++) {
       if (seq === 100) gateway.reload(pair.supergraph(2));
       await pair.post({ id: `r${seq}`, room: 'reload', seq, text: `n${seq}`, byId: 'ada' });
     }
     await client.until(() => client.nexts('1').length === 200 || undefined);
     expect(client.nexts<Posted>('1').map((p) => p.data?.posted.seq)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
-    expect(pair.counts.upstreamSubscribes).toBe(opened + 1);
+    // The feed and the guard stayed open: nothing was reopened.
+    expect(pair.counts.upstreamSubscribes).toBe(opened + 2);
 
     // The new supergraph's fields are there for new subscriptions.
     client.subscribe('2', 'subscription { posted(room: "reload") { seq by { initials } } }');
-    await expect.poll(() => pair.counts.upstreamSubscribes).toBeGreaterThan(opened + 1);
+    await expect.poll(() => metric('veza_gateway_subscription_guards_granted_total')).toBe(granted + 2);
     await pair.post({ id: 'r201', room: 'reload', seq: 201, text: 'new', byId: 'ada' });
     const next = await client.waitFor((m) => m.id === '2' && m.type === 'next');
     expect(next.payload).toEqual({ data: { posted: { seq: 201, by: { initials: 'AL' } } } });

@@ -10,22 +10,23 @@
  */
 import { ApolloServer } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { GraphQLError, parse, validate, type GraphQLSchema } from 'graphql';
+import { GraphQLError, parse, subscribe, validate, type GraphQLSchema } from 'graphql';
 import { PubSub } from 'graphql-subscriptions';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { compose } from '../../schema/composition.ts';
+import { guardStream, liveModeOf, type LiveMode } from '../../platform/subgraph/live-modes.ts';
 import { verifyAssertion, GATEWAY_ASSERTION_HEADER, type GatewayIdentity } from '../../platform/auth/gateway-trust.ts';
 import { graphqlHandler } from '../../platform/http/graphql-handler.ts';
 import { listen, routeRequests, type HttpServer } from '../../platform/http/server.ts';
 import { silentLogger } from '../support/index.ts';
 
-const FEDERATION = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])';
+const FEDERATION = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@tag"])';
 
 const ROOMS_SDL = `${FEDERATION}
 type Query { "Name of a room." roomName(room: ID!): String }
-type Subscription { "Posts in a room, live." posted(room: ID!): Post! }
-type Post @key(fields: "id") { id: ID! room: ID! seq: Int! text: String! by: Person! }
+type Subscription { "Posts in a room, live." posted(room: ID!): Post! @tag(name: "shared") }
+type Post @key(fields: "id") { id: ID! room: ID! seq: Int! text: String! by: Person! mine: Boolean! @tag(name: "viewer") }
 type Person @key(fields: "id", resolvable: false) { id: ID! }
 `;
 
@@ -44,6 +45,7 @@ export interface Post {
 
 interface Context {
   viewer: GatewayIdentity;
+  mode: LiveMode;
 }
 
 type RoomEvent = { post: Post } | { revoked: string };
@@ -60,8 +62,8 @@ export interface SubgraphPair {
   /** Takes `userId` out of a private room: their subscriptions end with FORBIDDEN. */
   revoke: (room: string, userId: string) => Promise<void>;
   names: Map<string, string>;
-  /** Subscriptions the rooms subgraph opened (listening from then on); HTTP requests people answered. */
-  counts: { upstreamSubscribes: number; entityRequests: number };
+  /** Subscriptions the rooms subgraph opened (listening from then on), by mode; HTTP requests people answered. */
+  counts: { upstreamSubscribes: number; feeds: number; guards: number; entityRequests: number };
   stop: () => Promise<void>;
 }
 
@@ -69,7 +71,7 @@ export async function startSubgraphPair(secret: string): Promise<SubgraphPair> {
   const pubsub = new PubSub<Record<string, RoomEvent>>();
   const members = new Map<string, Set<string>>();
   const names = new Map<string, string>();
-  const counts = { upstreamSubscribes: 0, entityRequests: 0 };
+  const counts = { upstreamSubscribes: 0, feeds: 0, guards: 0, entityRequests: 0 };
   const allowed = (room: string, userId: string | null) => !room.startsWith('private-') || (userId !== null && (members.get(room)?.has(userId) ?? false));
 
   const rooms = buildSubgraphSchema({
@@ -79,11 +81,14 @@ export async function startSubgraphPair(secret: string): Promise<SubgraphPair> {
       Subscription: {
         posted: {
           subscribe: (_: unknown, { room }: { room: string }, ctx: Context) => {
-            if (!allowed(room, ctx.viewer.userId)) throw new GraphQLError('Not a member of this room.', { extensions: { code: 'FORBIDDEN' } });
+            // A feed is opened by the gateway for viewers it keeps authorised with guards.
+            if (ctx.mode !== 'feed' && !allowed(room, ctx.viewer.userId)) throw new GraphQLError('Not a member of this room.', { extensions: { code: 'FORBIDDEN' } });
             const source = pubsub.asyncIterableIterator<RoomEvent>(`room.${room}`);
             // Pulling once registers the listener now, so a post right after this counts is seen.
             const first = source.next();
             counts.upstreamSubscribes++;
+            if (ctx.mode === 'feed') counts.feeds++;
+            if (ctx.mode === 'guard') counts.guards++;
             return (async function* () {
               try {
                 for (let r = await first; !r.done; r = await source.next()) {
@@ -106,7 +111,7 @@ export async function startSubgraphPair(secret: string): Promise<SubgraphPair> {
           },
         },
       },
-      Post: { by: (p: Post) => ({ __typename: 'Person', id: p.byId }) },
+      Post: { by: (p: Post) => ({ __typename: 'Person', id: p.byId }), mine: (p: Post, _: unknown, ctx: Context) => p.byId === ctx.viewer.userId },
     } as never,
   });
 
@@ -167,7 +172,7 @@ async function serve(schema: GraphQLSchema, secret: string, onRequest?: () => vo
     context: async (req) => {
       onRequest?.();
       const header = req.headers[GATEWAY_ASSERTION_HEADER];
-      return { viewer: verifyAssertion(secret, Array.isArray(header) ? header[0] : header) ?? { userId: null, sessionId: null } };
+      return { viewer: verifyAssertion(secret, Array.isArray(header) ? header[0] : header) ?? { userId: null, sessionId: null }, mode: 'direct' as const };
     },
   });
   const http: HttpServer = await listen(routeRequests({ '/graphql': handle }, silentLogger), '127.0.0.1', 0);
@@ -184,7 +189,12 @@ async function serve(schema: GraphQLSchema, secret: string, onRequest?: () => vo
         const document = parse(payload.query);
         const invalid = validate(schema, document);
         if (invalid.length) return invalid;
-        return { schema, document, variableValues: payload.variables ?? null, operationName: payload.operationName ?? null, contextValue: { viewer } satisfies Context };
+        const mode = liveModeOf(payload.extensions);
+        return { schema, document, variableValues: payload.variables ?? null, operationName: payload.operationName ?? null, contextValue: { viewer, mode } satisfies Context };
+      },
+      subscribe: async (args) => {
+        const result = await subscribe(args);
+        return (args.contextValue as Context).mode === 'guard' && Symbol.asyncIterator in result ? guardStream(result) : result;
       },
     },
     wss,
