@@ -12,6 +12,8 @@ export const ErrorCode = {
   CONFLICT: 'CONFLICT',
   RATE_LIMITED: 'RATE_LIMITED',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -31,6 +33,23 @@ export const badInput = (message: string, field?: string): GraphQLError =>
 export const conflict = (message: string): GraphQLError => make(ErrorCode.CONFLICT, message);
 export const rateLimited = (retryAfterSeconds: number): GraphQLError =>
   make(ErrorCode.RATE_LIMITED, `Too many requests; retry in ${retryAfterSeconds}s.`, { retryAfter: retryAfterSeconds });
+/**
+ * graphql-js's syntax and validation errors, with the codes Apollo Server gives them over
+ * HTTP, for the WebSocket path (which has no Apollo Server). Locations are kept.
+ */
+export const parseFailed = (cause: GraphQLError): GraphQLError => withLocations(cause, ErrorCode.GRAPHQL_PARSE_FAILED);
+export const validationFailed = (cause: GraphQLError): GraphQLError => withLocations(cause, ErrorCode.GRAPHQL_VALIDATION_FAILED);
+/** Something on our side failed in a way the client should know about (a live subscription that has to end). */
+export const internalError = (message = 'Internal server error.'): GraphQLError => make(ErrorCode.INTERNAL_SERVER_ERROR, message);
+
+function withLocations(cause: GraphQLError, code: ErrorCode): GraphQLError {
+  return new GraphQLError(cause.message, {
+    ...(cause.nodes ? { nodes: cause.nodes } : {}),
+    ...(cause.source ? { source: cause.source } : {}),
+    ...(cause.positions ? { positions: cause.positions } : {}),
+    extensions: { code },
+  });
+}
 
 /** True when `e` is already a client-facing error with a code. */
 export function hasCode(e: unknown): e is GraphQLError {

@@ -9,6 +9,7 @@ import { healthz, listen, readyz, routeRequests, type HttpServer } from '../http
 import { GATEWAY_ASSERTION_HEADER, verifyAssertion } from '../auth/gateway-trust.ts';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { errorFormatter, operationMetricsPlugin } from './plugins.ts';
+import { serveSubscriptions } from './subscriptions.ts';
 import type { BaseSubgraphContext, PlatformServices, SubgraphModule, SubgraphRuntime } from './module.ts';
 
 export interface RunningSubgraph {
@@ -100,6 +101,16 @@ export async function startSubgraph<TContext extends BaseSubgraphContext, TServi
     logger,
   );
   const http = await listen(handler, opts.host, opts.port);
+  // The gateway's subscriptions, over graphql-ws on the same port and path.
+  const subscriptions = serveSubscriptions({
+    server: http.server,
+    schema,
+    gatewaySecret: platform.gatewaySecret,
+    context: (viewer) => module.createContext({ em: db.fork(), viewer }, services),
+    logger,
+    metrics,
+    maxPayloadBytes: platform.config.maxBodyBytes,
+  });
   logger.info({ url: `${http.url}/graphql` }, 'subgraph listening');
 
   return {
@@ -109,6 +120,8 @@ export async function startSubgraph<TContext extends BaseSubgraphContext, TServi
     db,
     metrics,
     stop: async () => {
+      // Sockets first: the HTTP server does not finish closing while upgraded sockets are open.
+      await subscriptions.close();
       await http.close();
       await stopBackground();
       await server.stop();

@@ -1,0 +1,207 @@
+/**
+ * GraphQL subscriptions on a subgraph, over graphql-ws (`graphql-transport-ws`), for the
+ * Veza gateway only. The contract is written down in docs/decisions/0011-subgraph-subscriptions.md:
+ *
+ * - the socket is upgraded at `/graphql` (any other path is refused);
+ * - `connection_init` carries `{ assertion }`, a gateway assertion: without a valid one
+ *   the socket is closed with 4403;
+ * - each `subscribe` carries the viewer's own assertion in `extensions.assertion`, because
+ *   one gateway socket multiplexes many viewers; without a valid one the operation gets
+ *   an `error` message (UNAUTHENTICATED);
+ * - only subscription operations are served here (queries and mutations use HTTP);
+ * - each event is executed with a fresh context (entity manager and DataLoaders), so a
+ *   long-lived subscription neither grows an identity map nor serves stale rows.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import {
+  createSourceEventStream, execute, getOperationAST, GraphQLError, OperationTypeNode, parse, validate,
+  type DocumentNode, type ExecutionResult, type FormattedExecutionResult, type GraphQLFormattedError, type GraphQLSchema,
+} from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { Gauge } from 'prom-client';
+import { WebSocketServer } from 'ws';
+import { verifyAssertion, type GatewayIdentity } from '../auth/gateway-trust.ts';
+import { badInput, parseFailed, unauthenticated, validationFailed } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { ServiceMetrics } from '../metrics.ts';
+
+/** Where subscriptions are served: the same path as queries over HTTP. */
+export const SUBSCRIPTIONS_PATH = '/graphql';
+
+/** Sent to every socket when the subgraph stops: the gateway reconnects (to another replica) and resubscribes. */
+export const GOING_AWAY = 1001;
+
+/** How long sockets get to finish their closing handshake at shutdown before they are cut. */
+const CLOSE_GRACE_MS = 2000;
+
+export interface SubscriptionServerOptions<TContext> {
+  /** The subgraph's HTTP server; its `upgrade` requests for `/graphql` become graphql-ws sockets. */
+  server: Server;
+  /** The schema `buildSubgraphSchema` made; every operation is validated against it. */
+  schema: GraphQLSchema;
+  /** The secret the gateway signs assertions with. */
+  gatewaySecret: string;
+  /** Builds a context for `viewer`: once when an operation subscribes, and again for each event. */
+  context: (viewer: GatewayIdentity) => TContext;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  /** Largest message accepted from the gateway, in bytes. */
+  maxPayloadBytes: number;
+}
+
+export interface SubscriptionServer {
+  /** Closes every socket with 1001 Going Away and stops accepting new ones. */
+  close(): Promise<void>;
+}
+
+/** What the gateway sends in `connection_init`. */
+type ConnectionParams = Record<string, unknown> & { assertion?: unknown };
+
+export function serveSubscriptions<TContext extends object>(opts: SubscriptionServerOptions<TContext>): SubscriptionServer {
+  const { schema, gatewaySecret, logger } = opts;
+  const live = new Gauge({
+    name: 'veza_live_subscriptions',
+    help: 'Subscriptions currently open on this subgraph.',
+    registers: [opts.metrics.registry],
+  });
+  // The viewer of each operation, found again by its context when the operation subscribes.
+  const viewers = new WeakMap<object, GatewayIdentity>();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayloadBytes });
+  let closing = false;
+
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (req.url ?? '/').split('?', 1)[0];
+    if (closing || path !== SUBSCRIPTIONS_PATH) {
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  };
+  opts.server.on('upgrade', upgrade);
+
+  const server = useServer<ConnectionParams>(
+    {
+      // Close reasons never carry internal error messages.
+      isProd: true,
+      onConnect: (ctx) => verifyAssertion(gatewaySecret, stringOf(ctx.connectionParams?.assertion)) !== undefined,
+      onSubscribe: (_ctx, _id, payload) => {
+        const viewer = verifyAssertion(gatewaySecret, stringOf(payload.extensions?.['assertion']));
+        if (!viewer) return [unauthenticated('Each subscription carries the viewer\'s gateway assertion in extensions.assertion.')];
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (err) {
+          return [err instanceof GraphQLError ? parseFailed(err) : badInput('The operation could not be parsed.')];
+        }
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) return [badInput('The document must name one operation (set operationName).')];
+        if (operation.operation !== OperationTypeNode.SUBSCRIPTION) {
+          return [badInput('Only subscriptions are served over WebSocket; send queries and mutations over HTTP.')];
+        }
+        const invalid = validate(schema, document);
+        if (invalid.length > 0) return invalid.map(validationFailed);
+        const contextValue = opts.context(viewer);
+        viewers.set(contextValue, viewer);
+        return { schema, document, operationName: payload.operationName ?? null, variableValues: payload.variables ?? null, contextValue };
+      },
+      subscribe: async (args) => {
+        const source = await createSourceEventStream(args);
+        // Refused at subscribe time (no access, unknown channel...): one result with the errors, then complete.
+        if (!isAsyncIterable(source)) return source;
+        const viewer = typeof args.contextValue === 'object' && args.contextValue !== null ? viewers.get(args.contextValue) : undefined;
+        if (!viewer) throw new Error('subscription context without a viewer');
+        live.inc();
+        return perEvent(source, (payload) => execute({ ...args, rootValue: payload, contextValue: opts.context(viewer) }), () => live.dec());
+      },
+      onNext: (_ctx, _id, _payload, _args, result) => format(result, logger),
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e, logger)),
+    },
+    wss,
+  );
+
+  return {
+    close: async () => {
+      closing = true;
+      opts.server.off('upgrade', upgrade);
+      const cut = setTimeout(() => {
+        for (const socket of wss.clients) socket.terminate();
+      }, CLOSE_GRACE_MS);
+      for (const socket of wss.clients) socket.close(GOING_AWAY, 'Going away');
+      await server.dispose();
+      clearTimeout(cut);
+    },
+  };
+}
+
+/**
+ * Maps each source event to its execution, like graphql-js's `subscribe`, but with the
+ * context `execute` is given (a fresh one per event). `return` reaches the source at once.
+ */
+function perEvent(
+  source: AsyncGenerator<unknown> | AsyncIterable<unknown>,
+  run: (payload: unknown) => Promise<ExecutionResult> | ExecutionResult,
+  done: () => void,
+): AsyncIterableIterator<ExecutionResult> {
+  const it = source[Symbol.asyncIterator]();
+  let finished = false;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    done();
+  };
+  return {
+    async next() {
+      const event = await it.next();
+      if (event.done) {
+        finish();
+        return { value: undefined, done: true };
+      }
+      return { value: await run(event.value), done: false };
+    },
+    async return() {
+      finish();
+      await it.return?.();
+      return { value: undefined, done: true };
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+function isAsyncIterable(value: unknown): value is AsyncGenerator<unknown> | AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+function stringOf(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function format(result: ExecutionResult, logger: Logger): FormattedExecutionResult {
+  const { errors, ...rest } = result;
+  return errors ? { ...rest, errors: errors.map((e) => formatError(e, logger)) } : rest;
+}
+
+/**
+ * Keeps errors made with a code and graphql-js's own request errors; replaces anything
+ * unexpected (a database error, a bug) with a plain INTERNAL_SERVER_ERROR, logged. The
+ * HTTP path does the same through `errorFormatter`.
+ */
+export function formatError(error: GraphQLError, logger: Logger): GraphQLFormattedError {
+  const original = error.originalError;
+  const json = error.toJSON();
+  if (original && !(original instanceof GraphQLError)) {
+    logger.error({ err: original, path: json.path }, 'unexpected error in a subscription');
+    return {
+      message: 'Internal server error.',
+      ...(json.path ? { path: json.path } : {}),
+      ...(json.locations ? { locations: json.locations } : {}),
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    };
+  }
+  if (typeof json.extensions?.['code'] === 'string') return json;
+  // Without a code: a graphql-js request error (variables...) when it has no path, else a server fault.
+  const code = original || json.path ? 'INTERNAL_SERVER_ERROR' : 'BAD_USER_INPUT';
+  return { ...json, extensions: { ...json.extensions, code } };
+}
