@@ -35,7 +35,7 @@ export function communitySubgraph(deps: CommunityDeps): SubgraphModule<Community
     async createServices(db, platform) {
       const tokens = await TokenSigner.fromPem(deps.signingKey, platform.config.accessTokenTtlSeconds);
       const relay = new OutboxRelay({ schema: 'community', fork: () => db.fork(), bus: platform.bus, pubsub: platform.pubsub, logger: platform.logger });
-      const changes = new ChangeFeed(() => relay.kick());
+      const changes = new ChangeFeed(() => relay.kick(), platform.config.redisPrefix);
       const sessions = new SessionService(tokens);
       return {
         tokens,

@@ -6,18 +6,25 @@
 import type { EntityManager } from '../../../platform/db/orm.ts';
 import type { EventTopics } from '../../../platform/events/bus.ts';
 import { addToOutbox } from '../../../platform/events/outbox.ts';
+import { permissionsChangedTrigger } from '../../../platform/events/live-triggers.ts';
 
 export class ChangeFeed {
   readonly #kick: () => void;
+  readonly #permissionsTrigger: string;
 
-  constructor(kick: () => void) {
+  /** `prefix` is the deployment's Redis prefix, which live triggers carry. */
+  constructor(kick: () => void, prefix: string) {
     this.#kick = kick;
+    this.#permissionsTrigger = permissionsChangedTrigger(prefix);
   }
 
-  /** Who may do what changed in `communityId` (narrowed to a user or channel when given). */
+  /**
+   * Who may do what changed in `communityId` (narrowed to a user or channel when given).
+   * Also a live trigger: every replica's live subscriptions re-check their viewer's access.
+   */
   permissionsChanged(tx: EntityManager, communityId: string, reason: string, scope: { userId?: string; channelId?: string } = {}): void {
     const payload: EventTopics['community.permissions.changed'] = { communityId, userId: scope.userId ?? null, channelId: scope.channelId ?? null, reason };
-    addToOutbox(tx, [{ topic: 'community.permissions.changed', payload }]);
+    addToOutbox(tx, [{ topic: 'community.permissions.changed', trigger: this.#permissionsTrigger, payload }]);
   }
 
   memberRemoved(tx: EntityManager, payload: EventTopics['community.member.removed']): void {

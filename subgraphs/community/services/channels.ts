@@ -38,6 +38,15 @@ function snapshot(c: Channel): Record<string, unknown> {
   return { name: c.name, type: c.type, topic: c.topic, position: c.position, parentId: c.parentId, permissionsSynced: c.permissionsSynced, slowModeSeconds: c.slowModeSeconds };
 }
 
+/**
+ * Which channels a permission change on `channel` concerns, for the announcement: a
+ * category's overwrites also rule the channels synced with it (and deleting it changes
+ * theirs), so a change there is announced for the whole community.
+ */
+function changeScope(channel: Channel): { channelId?: string } {
+  return channel.type === 'CATEGORY' ? {} : { channelId: channel.id };
+}
+
 export class ChannelService {
   readonly #changes: ChangeFeed;
 
@@ -144,7 +153,7 @@ export class ChannelService {
       await tx.nativeUpdate(Channel, { parentId: channel.id }, { parentId: null, permissionsSynced: false });
       await tx.nativeDelete(Channel, { id: channel.id });
       recordAudit(tx, { communityId, actorId: viewerId!, action: 'CHANNEL_DELETE', targetType: 'CHANNEL', targetId: channel.id, before: snapshot(channel) });
-      this.#changes.permissionsChanged(tx, communityId, 'channel deleted', { channelId });
+      this.#changes.permissionsChanged(tx, communityId, 'channel deleted', changeScope(channel));
     });
     this.#changes.published();
     return true;
@@ -180,7 +189,7 @@ export class ChannelService {
         before: before ? { targetType: input.targetType, targetId: input.targetId, ...before } : null,
         after: { targetType: input.targetType, targetId: input.targetId, allow: toNames(allow), deny: toNames(deny) },
       });
-      this.#changes.permissionsChanged(tx, communityId, 'overwrite set', { channelId: channel.id });
+      this.#changes.permissionsChanged(tx, communityId, 'overwrite set', changeScope(channel));
     });
     auth.forget(communityId);
     this.#changes.published();
@@ -194,7 +203,7 @@ export class ChannelService {
     await em.transactional(async (tx) => {
       await tx.nativeDelete(ChannelOverwrite, { channel: channel.id, targetType, targetId });
       recordAudit(tx, { communityId: channel.community.id, actorId: viewerId!, action: 'OVERWRITE_DELETE', targetType: 'CHANNEL', targetId: channel.id, before: { targetType, targetId, allow: toNames(existing.allow), deny: toNames(existing.deny) } });
-      this.#changes.permissionsChanged(tx, channel.community.id, 'overwrite deleted', { channelId: channel.id });
+      this.#changes.permissionsChanged(tx, channel.community.id, 'overwrite deleted', changeScope(channel));
     });
     auth.forget(channel.community.id);
     this.#changes.published();
