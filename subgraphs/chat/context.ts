@@ -13,6 +13,7 @@ import type { ThreadService } from './services/threads.ts';
 import type { OutboxRelay } from '../../platform/events/outbox.ts';
 import type { ChatEvents } from './services/chat-events.ts';
 import type { MessageSearch } from './services/search.ts';
+import type { ChannelFeeds } from './services/channel-feeds.ts';
 
 export interface ChatServices {
   /** Publishes what transactions wrote to the outbox. */
@@ -27,6 +28,8 @@ export interface ChatServices {
   attachments: AttachmentService;
   typing: TypingService;
   access: ChannelAccessClient;
+  /** Live subscription sources. */
+  feeds: ChannelFeeds;
   internal: InternalClient;
 }
 

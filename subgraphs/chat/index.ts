@@ -18,6 +18,8 @@ import { AttachmentService } from './services/attachments.ts';
 import { ModerationEvents } from './services/moderation-events.ts';
 import { ChatEvents } from './services/chat-events.ts';
 import { TypingService } from './services/typing.ts';
+import { ChannelAccessWatch } from './services/access-watch.ts';
+import { ChannelFeeds } from './services/channel-feeds.ts';
 import { OutboxEntry, OutboxRelay } from '../../platform/events/outbox.ts';
 import type { EventTopics } from '../../platform/events/bus.ts';
 
@@ -36,30 +38,36 @@ export function chatSubgraph(): SubgraphModule<ChatContext, ChatServices> {
       const relay = new OutboxRelay({ schema: 'chat', fork: () => db.fork(), bus: platform.bus, pubsub: platform.pubsub, logger: platform.logger });
       const events = new ChatEvents(platform.config.redisPrefix);
       const published = () => relay.kick();
+      const access = new ChannelAccessClient(platform.internal);
+      const messages = new MessageService(new SendLimits(platform.rateLimiter, { ...BURST, limit: platform.config.sendBurstLimit }), attachments, events, published);
+      const threads = new ThreadService();
+      const watch = new ChannelAccessWatch(platform.pubsub, access, platform.config.redisPrefix);
       return {
         relay,
         events,
         attachments,
-        messages: new MessageService(new SendLimits(platform.rateLimiter, { ...BURST, limit: platform.config.sendBurstLimit }), attachments, events, published),
+        messages,
         changes: new MessageChangeService(events, published),
         reactions: new ReactionService(events, published),
         readStates: new ReadStateService(),
-        threads: new ThreadService(),
+        threads,
         search: new MessageSearch(platform.internal),
         typing: new TypingService(platform.pubsub, events, platform.rateLimiter),
-        access: new ChannelAccessClient(platform.internal),
+        access,
+        feeds: new ChannelFeeds({ pubsub: platform.pubsub, events, watch, messages, threads, logger: platform.logger }),
         internal: platform.internal,
       };
     },
     createContext: (base, services) => createChatContext(base, services),
     async startBackground({ db, platform, services }) {
       services.relay.start();
-      const moderation = new ModerationEvents();
+      const moderation = new ModerationEvents(services.events, () => services.relay.kick());
       const stop = await platform.bus.consume<EventTopics['community.member.removed']>('community.member.removed', 'chat', async (e) => {
         await moderation.onMemberRemoved(db.fork(), e);
       });
       return async () => {
         await stop();
+        await services.feeds.close();
         await services.relay.stop();
       };
     },

@@ -7,6 +7,9 @@ import { Message } from '../entities/index.ts';
 import type { Resolvers } from '../generated/resolvers.ts';
 import type { ChannelAccess } from '../services/channel-access.ts';
 import type { ChannelUnread } from '../services/read-states.ts';
+import { eventOf, type LiveEnd } from '../../../platform/events/live-queue.ts';
+import { fromPayload, type MessageDeletedPayload, type MessageEventPayload, type ReactionChangedPayload } from '../services/chat-events.ts';
+import type { TypingPayload } from '../services/typing.ts';
 
 /** A message, if the viewer may read its channel. */
 async function readable(message: Message | null, ctx: ChatContext): Promise<Message | null> {
@@ -134,6 +137,38 @@ export const resolvers: Resolvers = {
       await ctx.reactions.remove(ctx.em, t.userId, t.message, emoji);
       return t.message;
     },
+  },
+  // Each event is resolved with a fresh context (platform/subgraph/subscriptions.ts); a
+  // `LiveEnd` (the viewer lost access) becomes the subscription's last, failed result.
+  Subscription: {
+    messageAdded: {
+      subscribe: (_, args, ctx) => ctx.feeds.messageAdded(ctx.em, ctx.viewer.userId, args),
+      resolve: (event: MessageEventPayload | LiveEnd) => fromPayload(eventOf(event)),
+    },
+    messageUpdated: {
+      subscribe: (_, args, ctx) => ctx.feeds.messageUpdated(ctx.em, ctx.viewer.userId, args),
+      resolve: (event: MessageEventPayload | LiveEnd) => fromPayload(eventOf(event)),
+    },
+    messageDeleted: {
+      subscribe: (_, args, ctx) => ctx.feeds.messageDeleted(ctx.em, ctx.viewer.userId, args),
+      resolve: (event: MessageDeletedPayload | LiveEnd) => eventOf(event),
+    },
+    reactionChanged: {
+      subscribe: (_, args, ctx) => ctx.feeds.reactionChanged(ctx.em, ctx.viewer.userId, args),
+      resolve: (event: ReactionChangedPayload | LiveEnd) => eventOf(event),
+    },
+    typing: {
+      subscribe: (_, args, ctx) => ctx.feeds.typing(ctx.em, ctx.viewer.userId, args),
+      resolve: (event: TypingPayload | LiveEnd) => eventOf(event),
+    },
+  },
+  ReactionChange: {
+    // Same channel as the subscription, so readable whenever the event is.
+    message: (change, _, ctx) => ctx.loaders.message.load(change.messageId),
+    user: (change) => ({ id: change.userId }),
+  },
+  TypingEvent: {
+    user: (event) => ({ id: event.userId }),
   },
   Channel: {
     __resolveReference: (ref) => ({ id: ref.id }),

@@ -3,9 +3,13 @@
  * live triggers for subscriptions, one trigger per stream (a channel, or a thread).
  */
 import type { OutboxEvent } from '../../../platform/events/outbox.ts';
-import type { Message } from '../entities/index.ts';
+import { Message } from '../entities/index.ts';
 
-/** What a live message event carries: enough to render it without a look-up. */
+/**
+ * What a live message event carries: every column a `Message` resolves from, so that
+ * subscribers render it without a look-up. (Events written before a field was added lack
+ * it; readers default it.)
+ */
 export interface MessageEventPayload {
   id: string;
   channelId: string;
@@ -16,6 +20,29 @@ export interface MessageEventPayload {
   position: number;
   createdAt: string;
   editedAt: string | null;
+  replyToId?: string | null;
+  mentionedUserIds?: string[];
+  mentionedRoleIds?: string[];
+  mentionsEveryone?: boolean;
+  pinnedAt?: string | null;
+}
+
+/** A message deleted from its stream. */
+export interface MessageDeletedPayload {
+  id: string;
+  channelId: string;
+  threadId: string | null;
+  position: number;
+}
+
+/** One user's reaction added to or removed from a message. */
+export interface ReactionChangedPayload {
+  messageId: string;
+  channelId: string;
+  threadId: string | null;
+  emoji: string;
+  userId: string;
+  added: boolean;
 }
 
 export class ChatEvents {
@@ -47,8 +74,8 @@ export class ChatEvents {
     ];
   }
 
-  deleted(m: Message): OutboxEvent[] {
-    const payload = { id: m.id, channelId: m.channelId, threadId: m.threadId ?? null, position: m.position };
+  deleted(m: Pick<Message, 'id' | 'channelId' | 'threadId' | 'streamId' | 'position'>): OutboxEvent[] {
+    const payload: MessageDeletedPayload = { id: m.id, channelId: m.channelId, threadId: m.threadId ?? null, position: m.position };
     return [
       { topic: 'chat.message.deleted', payload },
       { trigger: this.trigger('messageDeleted', m.streamId), payload },
@@ -56,12 +83,13 @@ export class ChatEvents {
   }
 
   reactionChanged(m: Message, emoji: string, userId: string, added: boolean): OutboxEvent[] {
-    const payload = { messageId: m.id, channelId: m.channelId, threadId: m.threadId ?? null, emoji, userId, added };
+    const payload: ReactionChangedPayload = { messageId: m.id, channelId: m.channelId, threadId: m.threadId ?? null, emoji, userId, added };
     return [{ trigger: this.trigger('reactionChanged', m.streamId), payload }];
   }
 }
 
-function toPayload(m: Message): MessageEventPayload {
+/** The event form of a message (also what a replay sends, so live and replayed messages are one shape). */
+export function toPayload(m: Message): MessageEventPayload {
   return {
     id: m.id,
     channelId: m.channelId,
@@ -72,5 +100,37 @@ function toPayload(m: Message): MessageEventPayload {
     position: m.position,
     createdAt: m.createdAt.toISOString(),
     editedAt: m.editedAt?.toISOString() ?? null,
+    replyToId: m.replyToId ?? null,
+    mentionedUserIds: m.mentionedUserIds,
+    mentionedRoleIds: m.mentionedRoleIds,
+    mentionsEveryone: m.mentionsEveryone,
+    pinnedAt: m.pinnedAt?.toISOString() ?? null,
   };
+}
+
+/**
+ * The message an event describes, built from the event alone (no query): the `Message`
+ * resolvers read only these columns. Detached from any entity manager; fields it lacks
+ * (attachments, reactions...) are loaded by the resolvers through DataLoaders.
+ */
+export function fromPayload(p: MessageEventPayload): Message {
+  return Object.assign(new Message(), {
+    id: p.id,
+    channelId: p.channelId,
+    communityId: p.communityId,
+    threadId: p.threadId,
+    streamId: p.threadId ?? p.channelId,
+    authorId: p.authorId,
+    body: p.body,
+    position: p.position,
+    createdAt: new Date(p.createdAt),
+    editedAt: p.editedAt ? new Date(p.editedAt) : null,
+    replyToId: p.replyToId ?? null,
+    mentionedUserIds: p.mentionedUserIds ?? [],
+    mentionedRoleIds: p.mentionedRoleIds ?? [],
+    mentionsEveryone: p.mentionsEveryone ?? false,
+    pinnedAt: p.pinnedAt ? new Date(p.pinnedAt) : null,
+    pinnedBy: null,
+    nonce: null,
+  });
 }

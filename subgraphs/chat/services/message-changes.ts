@@ -55,16 +55,22 @@ export class MessageChangeService {
   async pin(em: EntityManager, userId: string, message: Message, access: ChannelAccess, pinned: boolean): Promise<Message> {
     if (!access.canView) throw notFound('Message', message.id);
     if (!allows(access, 'MANAGE_MESSAGES')) throw forbidden('You need MANAGE_MESSAGES to pin messages.');
-    if (pinned && !message.pinnedAt) {
+    if (pinned === (message.pinnedAt !== null)) return message;
+    if (pinned) {
       const count = await em.count(Message, { channelId: message.channelId, pinnedAt: { $ne: null } });
       if (count >= MAX_PINS) throw badInput(`A channel has at most ${MAX_PINS} pinned messages.`, 'messageId');
       message.pinnedAt = new Date();
       message.pinnedBy = userId;
-    } else if (!pinned) {
+    } else {
       message.pinnedAt = null;
       message.pinnedBy = null;
     }
-    await em.flush();
+    // `pinned` is a field of the message: live subscribers see the change as an update.
+    await em.transactional(async (tx) => {
+      tx.persist(message);
+      addToOutbox(tx, this.#events.updated(message));
+    });
+    this.#published();
     return message;
   }
 }

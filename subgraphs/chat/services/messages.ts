@@ -138,6 +138,15 @@ export class MessageService {
     return toConnection(rows, page, positionCursor, (m) => m.position);
   }
 
+  /** Messages of a stream after position `after` (and before `before`, when given), in order. */
+  async range(em: EntityManager, streamId: string, after: number, before: number | null, limit: number): Promise<Message[]> {
+    return em.find(
+      Message,
+      { streamId, position: before === null ? { $gt: after } : { $gt: after, $lt: before } },
+      { orderBy: { position: 'asc' }, limit },
+    );
+  }
+
   async #around(em: EntityManager, streamId: string, rights: ChannelAccess, messageId: string, size: number): Promise<Connection<Message>> {
     if (!Number.isInteger(size) || size < 1 || size > 100) throw badInput('Page size must be between 1 and 100.', 'first');
     if (!rights.canView) return emptyConnection();
