@@ -41,6 +41,8 @@ const SUBGRAPH_MAPPERS: Record<string, Record<string, string>> = {
     Track: '../entities/index.ts#Track',
     Playlist: '../entities/index.ts#Playlist',
     Rendition: '../entities/index.ts#Rendition',
+    TrackProcessingEvent: '../services/track-events.ts#TrackProcessingPayload',
+    ListenerCount: '../services/listener-counts.ts#ListenerCountEvent',
     User: REF,
   },
   social: {

@@ -7,6 +7,7 @@ import type { StreamService } from './services/streaming.ts';
 import type { TrackService } from './services/tracks.ts';
 import type { TranscodeResults } from './services/transcode-results.ts';
 import type { ObjectStore } from '../../platform/storage/object-store.ts';
+import type { TrackFeeds } from './services/track-feeds.ts';
 
 export interface MediaServices {
   tracks: TrackService;
@@ -15,6 +16,8 @@ export interface MediaServices {
   streams: StreamService;
   results: TranscodeResults;
   store: ObjectStore;
+  /** Live subscription sources. */
+  feeds: TrackFeeds;
 }
 
 export interface MediaContext extends BaseSubgraphContext, MediaServices {

@@ -15,11 +15,14 @@ import { STREAM_ROUTE, StreamService } from './services/streaming.ts';
 import { StreamTokens } from './services/stream-tokens.ts';
 import { TrackService } from './services/tracks.ts';
 import { TranscodeResults } from './services/transcode-results.ts';
+import { TrackEvents } from './services/track-events.ts';
+import { ListenerCountFeed } from './services/listener-counts.ts';
+import { TrackFeeds } from './services/track-feeds.ts';
 
 export const entities = [Track, Rendition, PlaybackSession, Playlist, PlaylistTrack, OutboxEntry] as const;
 export { migrations };
 
-export function mediaSubgraph(): SubgraphModule<MediaContext, MediaServices & { listeners: ListenerCounter; relay: OutboxRelay }> {
+export function mediaSubgraph(): SubgraphModule<MediaContext, MediaServices & { listeners: ListenerCounter; counts: ListenerCountFeed; relay: OutboxRelay }> {
   return {
     name: 'media',
     typeDefs: parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8')),
@@ -32,17 +35,22 @@ export function mediaSubgraph(): SubgraphModule<MediaContext, MediaServices & { 
       const listeners: ListenerCounter = config.redisUrl
         ? new RedisListenerCounter(new Redis(config.redisUrl), config.redisPrefix, config.listenerPresenceSeconds)
         : new MemoryListenerCounter(config.listenerPresenceSeconds);
-      const tracks = new TrackService(platform.store, platform.jobs);
       const relay = new OutboxRelay({ schema: 'media', fork: () => db.fork(), bus: platform.bus, pubsub: platform.pubsub, logger: platform.logger });
+      const published = () => relay.kick();
+      const events = new TrackEvents(config.redisPrefix);
+      const tracks = new TrackService(platform.store, platform.jobs, events, published);
+      const counts = new ListenerCountFeed({ counter: listeners, tracks: (ids) => db.fork().find(Track, { id: { $in: ids } }), logger: platform.logger });
       return {
         relay,
         tracks,
         listeners,
+        counts,
+        feeds: new TrackFeeds({ pubsub: platform.pubsub, tracks, counts, events }),
         store: platform.store,
         playback: new PlaybackService(tracks, listeners, config.playbackHeartbeatSeconds),
         playlists: new PlaylistService(tracks),
         streams: new StreamService(platform.store, new StreamTokens(platform.gatewaySecret), platform.publicUrl),
-        results: new TranscodeResults(() => relay.kick()),
+        results: new TranscodeResults(published, events),
       };
     },
     createContext: (base, services) => createMediaContext(base, services),
@@ -50,6 +58,7 @@ export function mediaSubgraph(): SubgraphModule<MediaContext, MediaServices & { 
     async startBackground({ services }) {
       services.relay.start();
       return async () => {
+        await services.counts.close();
         await services.relay.stop();
         await services.listeners.close();
       };

@@ -2,6 +2,9 @@ import { DateTimeScalar } from '../../../platform/graphql/scalars.ts';
 import { isUuid } from '../../../platform/ids.ts';
 import type { Resolvers } from '../generated/resolvers.ts';
 import { STREAM_TTL_SECONDS } from '../services/streaming.ts';
+import { eventOf, type LiveEnd } from '../../../platform/events/live-queue.ts';
+import type { ListenerCountEvent } from '../services/listener-counts.ts';
+import type { TrackProcessingPayload } from '../services/track-events.ts';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
@@ -34,6 +37,21 @@ export const resolvers: Resolvers = {
     finishTranscode: (_, { trackId, manifest }, ctx) => ctx.results.finish(ctx.em, trackId, manifest),
     failTranscode: (_, { trackId, reason }, ctx) => ctx.results.fail(ctx.em, trackId, reason),
     reportTranscodeProgress: (_, { trackId, progress }, ctx) => ctx.results.progress(ctx.em, trackId, progress),
+  },
+  // Each event is resolved with a fresh context (platform/subgraph/subscriptions.ts); a
+  // `LiveEnd` (the viewer may no longer see the track) becomes the last, failed result.
+  Subscription: {
+    listenerCount: {
+      subscribe: (_, { trackId, secretToken }, ctx) => ctx.feeds.listenerCount(ctx.em, ctx.viewer.userId, trackId, secretToken ?? null),
+      resolve: (event: ListenerCountEvent | LiveEnd) => eventOf(event),
+    },
+    trackProcessing: {
+      subscribe: (_, { trackId }, ctx) => ctx.feeds.trackProcessing(ctx.em, ctx.viewer.userId, trackId),
+      resolve: (event: TrackProcessingPayload | LiveEnd) => eventOf(event),
+    },
+  },
+  TrackProcessingEvent: {
+    track: (event, _, ctx) => ctx.loaders.track.load(event.trackId),
   },
   User: {
     __resolveReference: (ref) => ({ id: ref.id }),

@@ -7,6 +7,8 @@ import { badInput, forbidden, notFound, unauthenticated } from '../../../platfor
 import { isUuid, newId } from '../../../platform/ids.ts';
 import { idCursor, keysetWhere, toConnection, toPage, type Connection, type PageArgs } from '../../../platform/graphql/connection.ts';
 import { Track, type TrackVisibility } from '../entities/index.ts';
+import { addToOutbox } from '../../../platform/events/outbox.ts';
+import type { TrackEvents } from './track-events.ts';
 
 /** Audio types accepted for upload. */
 export const ACCEPTED_AUDIO_TYPES = new Set([
@@ -57,10 +59,15 @@ function checkGenre(raw: string): string | null {
 export class TrackService {
   readonly #store: ObjectStore;
   readonly #queue: JobQueue;
+  readonly #events: TrackEvents;
+  readonly #published: () => void;
 
-  constructor(store: ObjectStore, queue: JobQueue) {
+  /** `published` wakes the outbox relay after a commit that added events. */
+  constructor(store: ObjectStore, queue: JobQueue, events: TrackEvents, published: () => void) {
     this.#store = store;
     this.#queue = queue;
+    this.#events = events;
+    this.#published = published;
   }
 
   async requestUpload(
@@ -115,13 +122,13 @@ export class TrackService {
       await this.#store.remove(track.originalKey);
       track.status = 'FAILED';
       track.failureReason = problem;
-      await em.flush();
+      await this.#flushWithStep(em, track);
       return track;
     }
     track.status = 'PROCESSING';
     track.sha256 = sha256.toLowerCase();
     track.processingProgress = 0;
-    await em.flush();
+    await this.#flushWithStep(em, track);
     const payload: TranscodeJobPayload = { trackId: track.id, originalKey: track.originalKey, byteSize: track.byteSize, sha256: track.sha256 };
     try {
       await this.#queue.enqueue(TRANSCODE_QUEUE, payload, { jobId: track.id, attempts: 4, backoffMs: 5000 });
@@ -129,7 +136,7 @@ export class TrackService {
       // The queue is down: go back to UPLOADING so the client can complete again.
       track.status = 'UPLOADING';
       track.processingProgress = null;
-      await em.flush();
+      await this.#flushWithStep(em, track);
       throw err;
     }
     return track;
@@ -182,6 +189,13 @@ export class TrackService {
       { orderBy: { id: 'desc' }, limit: page.limit },
     );
     return toConnection(rows, page, idCursor, (t) => t.id);
+  }
+
+  /** Flushes a change of status, with its processing event in the same transaction. */
+  async #flushWithStep(em: EntityManager, track: Track): Promise<void> {
+    addToOutbox(em, this.#events.processing({ trackId: track.id, status: track.status, progress: track.processingProgress ?? null, failureReason: track.failureReason ?? null }));
+    await em.flush();
+    this.#published();
   }
 
   async #owned(em: EntityManager, viewerId: string | null, trackId: string): Promise<Track> {

@@ -10,6 +10,7 @@ import { addToOutbox } from '../../../platform/events/outbox.ts';
 import { badInput, notFound } from '../../../platform/errors.ts';
 import { isUuid } from '../../../platform/ids.ts';
 import { Rendition, RENDITION_KINDS, Track } from '../entities/index.ts';
+import type { TrackEvents } from './track-events.ts';
 
 /** The worker's manifest, as media stores it. */
 export const transcodeManifestSchema = z.object({
@@ -36,16 +37,24 @@ export type TranscodeManifest = z.infer<typeof transcodeManifestSchema>;
 
 export class TranscodeResults {
   readonly #published: () => void;
+  readonly #events: TrackEvents;
 
   /** `published` wakes the outbox relay after a commit that added events. */
-  constructor(published: () => void) {
+  constructor(published: () => void, events: TrackEvents) {
     this.#published = published;
+    this.#events = events;
   }
 
   async progress(em: EntityManager, trackId: string, progress: number): Promise<boolean> {
     if (!isUuid(trackId)) return false;
-    const n = await em.nativeUpdate(Track, { id: trackId, status: 'PROCESSING' }, { processingProgress: Math.min(1, Math.max(0, progress)) });
-    return n > 0;
+    const fraction = Math.min(1, Math.max(0, progress));
+    const changed = await em.transactional(async (tx) => {
+      const n = await tx.nativeUpdate(Track, { id: trackId, status: 'PROCESSING' }, { processingProgress: fraction });
+      if (n > 0) addToOutbox(tx, this.#events.processing({ trackId, status: 'PROCESSING', progress: fraction, failureReason: null }));
+      return n > 0;
+    });
+    if (changed) this.#published();
+    return changed;
   }
 
   async finish(em: EntityManager, trackId: string, manifestJson: string): Promise<boolean> {
@@ -73,7 +82,7 @@ export class TranscodeResults {
       const payload: EventTopics['media.track.published'] = {
         trackId, ownerId: track.ownerId, title: track.title, description: track.description ?? null, visibility: track.visibility,
       };
-      addToOutbox(tx, [{ topic: 'media.track.published', payload }]);
+      addToOutbox(tx, [{ topic: 'media.track.published', payload }, ...this.#events.processing({ trackId, status: 'READY', progress: 1, failureReason: null })]);
     });
     this.#published();
     return true;
@@ -81,7 +90,13 @@ export class TranscodeResults {
 
   async fail(em: EntityManager, trackId: string, reason: string): Promise<boolean> {
     if (!isUuid(trackId)) return false;
-    const n = await em.nativeUpdate(Track, { id: trackId, status: { $ne: 'READY' } }, { status: 'FAILED', failureReason: reason.slice(0, 1000), processingProgress: null });
-    return n > 0;
+    const failureReason = reason.slice(0, 1000);
+    const changed = await em.transactional(async (tx) => {
+      const n = await tx.nativeUpdate(Track, { id: trackId, status: { $ne: 'READY' } }, { status: 'FAILED', failureReason, processingProgress: null });
+      if (n > 0) addToOutbox(tx, this.#events.processing({ trackId, status: 'FAILED', progress: null, failureReason }));
+      return n > 0;
+    });
+    if (changed) this.#published();
+    return changed;
   }
 }
