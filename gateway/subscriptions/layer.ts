@@ -4,13 +4,14 @@
  * open subscriptions when a new supergraph is loaded.
  *
  * Identical means: the same operation (canonical text), the same coerced variables and
- * the same authorisation scope — the viewer the owning subgraph authorises events for.
+ * the same authorisation scope — the viewer the owning subgraph authorises events for, or
+ * everyone for a feed (see shared.ts). A subscription that asks for a replay shares nothing.
  */
 import { GraphQLError, Kind, getOperationAST, getVariableValues, parse, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import type { GraphQLDataSource, ServiceMap } from '@apollo/gateway';
 import type { GatewayIdentity } from '../../platform/auth/gateway-trust.ts';
 import type { Logger } from '../../platform/logger.ts';
-import { SupergraphPlans, type SubscriptionPlan } from './plans.ts';
+import { SupergraphPlans, asksReplay, type SubscriptionPlan } from './plans.ts';
 import { SharedSubscription, type Subscriber } from './shared.ts';
 import { Upstreams } from './upstream.ts';
 import type { SubscriptionMetrics } from './metrics.ts';
@@ -42,6 +43,7 @@ export class SubscriptionLayer {
   readonly #plansByQuery = new Map<string, { document: DocumentNode; plan: SubscriptionPlan | GraphQLError[] }>();
   readonly #dataSources = new Map<string, { url: string; source: GraphQLDataSource }>();
   #plans: SupergraphPlans;
+  #replays = 0;
 
   constructor(opts: SubscriptionLayerOptions) {
     this.#o = opts;
@@ -86,7 +88,10 @@ export class SubscriptionLayer {
     const coerced = getVariableValues(this.#plans.schema, plan.operationContext.operation.variableDefinitions ?? [], req.variables ?? {});
     if (coerced.errors) return coerced.errors.map((e) => new GraphQLError(e.message, { extensions: { code: 'BAD_USER_INPUT' } }).toJSON());
     const variables = coerced.coerced;
-    const scope = plan.sharedAcrossViewers ? '*' : `user:${identity.userId ?? ''}`;
+    // A replay is a subscriber's own: what it sends first depends on when it started.
+    const replay = asksReplay(plan, variables);
+    const feed = plan.sharedAcrossViewers && !replay;
+    const scope = replay ? `replay:${++this.#replays}` : feed ? '*' : `user:${identity.userId ?? ''}`;
     const key = `${scope}\n${stableJson(variables)}\n${plan.canonical}`;
     let shared = this.#shared.get(key);
     if (!shared) {
@@ -106,7 +111,7 @@ export class SubscriptionLayer {
           key,
           plan,
           variables,
-          plan.sharedAcrossViewers ? 'feed' : { userId: identity.userId, sessionId: null },
+          feed ? 'feed' : { userId: identity.userId, sessionId: null },
         ),
         { document: planned.document, operationName },
       );

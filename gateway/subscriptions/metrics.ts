@@ -19,7 +19,7 @@ export function createSubscriptionMetrics(registry: Registry): SubscriptionMetri
     connections: new Gauge({ name: 'veza_gateway_ws_connections', help: 'Open graphql-ws connections.', registers }),
     clientSubscriptions: new Gauge({ name: 'veza_gateway_subscriptions', help: 'Active client subscriptions.', registers }),
     sharedSubscriptions: new Gauge({ name: 'veza_gateway_shared_subscriptions', help: 'Distinct upstream sources behind the client subscriptions (identical subscriptions share one).', registers }),
-    upstreamsOpened: new Counter({ name: 'veza_gateway_upstream_subscriptions_opened_total', help: 'Upstream subscriptions opened to subgraphs (reopenings included).', registers }),
+    upstreamsOpened: new Counter({ name: 'veza_gateway_upstream_subscriptions_opened_total', help: 'Upstream subscriptions opened to subgraphs: feeds, guards and per-viewer sources (reopenings included).', registers }),
     guardsGranted: new Counter({ name: 'veza_gateway_subscription_guards_granted_total', help: 'Viewers admitted to a shared feed by the owning subgraph.', registers }),
     events: new Counter({ name: 'veza_gateway_subscription_events_total', help: 'Events received from upstream subscriptions.', registers }),
     entityFetches: new Counter({ name: 'veza_gateway_subscription_entity_fetches_total', help: 'Subgraph fetches made to resolve subscription events.', registers }),

@@ -9,8 +9,8 @@ import { buildOperationContext } from '@apollo/gateway';
 import { Supergraph, operationFromDocument, type Schema } from '@apollo/federation-internals';
 import { QueryPlanner, type FetchNode, type PlanNode, type QueryPlan } from '@apollo/query-planner';
 import {
-  GraphQLError, Kind, OperationTypeNode, TypeInfo, getOperationAST, print, validate, visit, visitWithTypeInfo,
-  type DocumentNode, type GraphQLSchema, type OperationDefinitionNode,
+  GraphQLError, Kind, OperationTypeNode, TypeInfo, getNamedType, getOperationAST, print, validate, visit, visitWithTypeInfo,
+  type DocumentNode, type GraphQLSchema, type OperationDefinitionNode, type ValueNode,
 } from 'graphql';
 
 type OperationContext = ReturnType<typeof buildOperationContext>;
@@ -31,17 +31,31 @@ export interface SubscriptionPlan {
   canonical: string;
   /**
    * Whether every authorised viewer gets the same events: the subscription field is tagged
-   * `@tag(name: "shared")` by its subgraph and no selected field is tagged
-   * `@tag(name: "viewer")` (a value that depends on who asks). Such subscriptions share one
+   * `@tag(name: "shared")` by its subgraph, no selected field is tagged `@tag(name: "viewer")`
+   * (a value that depends on who asks) and none below the root returns a type tagged so
+   * (entities looked up as the viewer: what they may see). Such subscriptions share one
    * upstream feed across viewers, each viewer kept authorised by a guard.
    */
   sharedAcrossViewers: boolean;
+  /**
+   * Arguments of the subscription field tagged `@tag(name: "replay")` (e.g. chat's
+   * `afterPosition`), as the operation gives them. When one has a value the events depend
+   * on when the subscription started (a replay first), so it shares its source with nobody.
+   */
+  replayArguments: readonly ValueNode[];
 }
 
 /** Tag of a subscription field whose events are the same for every authorised viewer. */
 export const SHARED_TAG = 'shared';
 /** Tag of a field whose value depends on the viewer. */
 export const VIEWER_TAG = 'viewer';
+/** Tag of a subscription argument that asks for a replay of past events. */
+export const REPLAY_TAG = 'replay';
+
+/** Whether a replay argument has a value, given the coerced variables. */
+export function asksReplay(plan: SubscriptionPlan, variables: Record<string, unknown>): boolean {
+  return plan.replayArguments.some((v) => (v.kind === Kind.VARIABLE ? variables[v.name.value] != null : v.kind !== Kind.NULL));
+}
 
 export class SupergraphPlans {
   /** The client-facing schema (graphql-js), for validation. */
@@ -60,9 +74,15 @@ export class SupergraphPlans {
     const supergraph = Supergraph.build(supergraphSdl);
     for (const type of supergraph.schema.types()) {
       if (type.kind !== 'ObjectType' && type.kind !== 'InterfaceType') continue;
+      const typeNames = type.appliedDirectivesOf<{ name: string }>('tag').map((d) => d.arguments().name);
+      if (typeNames.length) this.#tags.set(type.name, new Set(typeNames));
       for (const field of type.fields()) {
         const names = field.appliedDirectivesOf<{ name: string }>('tag').map((d) => d.arguments().name);
         if (names.length) this.#tags.set(`${type.name}.${field.name}`, new Set(names));
+        for (const arg of field.arguments()) {
+          const argNames = arg.appliedDirectivesOf<{ name: string }>('tag').map((d) => d.arguments().name);
+          if (argNames.length) this.#tags.set(`${type.name}.${field.name}(${arg.name})`, new Set(argNames));
+        }
       }
     }
     this.routingUrls = new Map(supergraph.subgraphs().values().flatMap((s) => (s.url ? [[s.name, s.url] as const] : [])));
@@ -102,8 +122,21 @@ export class SupergraphPlans {
       perEvent: { kind: 'QueryPlan', node: rest.length ? { kind: 'Sequence', nodes: [node.primary, ...rest] } : node.primary },
       hasEntityFetches: rest.length > 0,
       sharedAcrossViewers: this.#sharedAcrossViewers(document, operationAst),
+      replayArguments: this.#replayArguments(operationContext.operation),
       canonical: print(operationContext.operation) + Object.values(operationContext.fragments).map((f) => print(f)).join(''),
     };
+  }
+
+  #replayArguments(operation: OperationDefinitionNode): ValueNode[] {
+    const root = this.schema.getSubscriptionType();
+    const out: ValueNode[] = [];
+    for (const selection of operation.selectionSet.selections) {
+      if (selection.kind !== Kind.FIELD || !root) continue;
+      for (const arg of selection.arguments ?? []) {
+        if (this.#tags.get(`${root.name}.${selection.name.value}(${arg.name.value})`)?.has(REPLAY_TAG)) out.push(arg.value);
+      }
+    }
+    return out;
   }
 
   #sharedAcrossViewers(document: DocumentNode, operation: OperationDefinitionNode): boolean {
@@ -122,6 +155,9 @@ export class SupergraphPlans {
           if (root) {
             root = false;
             if (!tags?.has(SHARED_TAG)) shared = false;
+          } else if (this.#tags.get(getNamedType(field.type).name)?.has(VIEWER_TAG)) {
+            // Entities of a viewer-tagged type are looked up as the viewer (what they may see).
+            shared = false;
           }
           if (tags?.has(VIEWER_TAG)) shared = false;
         },

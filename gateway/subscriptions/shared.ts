@@ -50,12 +50,16 @@ interface ViewerGroup {
   subscribers: Set<Subscriber>;
   /** Whether the viewer may have the events (always, when the source runs as that viewer). */
   granted: boolean;
+  /** Feed events that came while the guard was being granted, delivered once it is. */
+  pending: string[];
   stopGuard: (() => void) | undefined;
   retryMs: number;
   retryTimer: NodeJS.Timeout | undefined;
 }
 
 const RETRY_MIN_MS = 100;
+/** Feed events kept for a viewer whose guard is not granted yet. */
+const MAX_PENDING = 1000;
 const RETRY_MAX_MS = 5_000;
 
 export class SharedSubscription {
@@ -103,7 +107,7 @@ export class SharedSubscription {
     const id = viewer.userId ?? '';
     let group = this.#groups.get(id);
     if (!group) {
-      group = { identity: { userId: viewer.userId, sessionId: null }, subscribers: new Set(), granted: !this.#feed, stopGuard: undefined, retryMs: RETRY_MIN_MS, retryTimer: undefined };
+      group = { identity: { userId: viewer.userId, sessionId: null }, subscribers: new Set(), granted: !this.#feed, pending: [], stopGuard: undefined, retryMs: RETRY_MIN_MS, retryTimer: undefined };
       this.#groups.set(id, group);
       if (this.#feed) this.#openGuard(group);
     }
@@ -151,6 +155,7 @@ export class SharedSubscription {
   /** A viewer's guard: authorised by the owning subgraph, ended by it when access is lost. */
   #openGuard(group: ViewerGroup): void {
     const primary = this.#plan.primary;
+    this.#ctx.metrics.upstreamsOpened.inc();
     let stop: (() => void) | undefined;
     const reopen = () => {
       if (group.stopGuard !== stop || this.#groups.get(group.identity.userId ?? '') !== group) return;
@@ -171,9 +176,15 @@ export class SharedSubscription {
         {
           next: (event) => {
             if ((event.extensions as Record<string, unknown> | undefined)?.['guard'] === 'granted') {
-              if (!group.granted) this.#ctx.metrics.guardsGranted.inc();
-              group.granted = true;
               group.retryMs = RETRY_MIN_MS;
+              // In the delivery order: feed events queued before this point went to `pending`.
+              this.#afterPending(() => {
+                if (group.granted) return;
+                group.granted = true;
+                this.#ctx.metrics.guardsGranted.inc();
+                for (const payload of group.pending) for (const s of group.subscribers) s.next(payload);
+                group.pending = [];
+              });
               return;
             }
             if (!event.errors?.length) return;
@@ -241,17 +252,40 @@ export class SharedSubscription {
 
   #onEvent(event: UpstreamEvent): void {
     this.#ctx.metrics.events.inc();
+    if (this.#feed && !event.data && event.errors?.length) {
+      // The feed itself was refused or ended with errors: it is everyone's last result.
+      const payload = JSON.stringify({ data: null, errors: event.errors });
+      this.#afterPending(() => {
+        for (const [id, group] of [...this.#groups]) {
+          this.#dropGroup(id, group);
+          for (const s of group.subscribers) {
+            s.next(payload);
+            s.complete();
+          }
+        }
+        this.#end();
+      });
+      return;
+    }
     const plan = this.#plan;
     const resolved = this.#resolve(plan, event);
     this.#tail = this.#tail.then(async () => {
       const payload = await resolved;
       if (this.#ended) return;
       let delivered = 0;
-      for (const group of this.#groups.values()) {
-        if (!group.granted) continue;
+      for (const [id, group] of [...this.#groups]) {
+        if (!group.granted) {
+          group.pending.push(payload);
+          if (group.pending.length > MAX_PENDING) {
+            this.#dropGroup(id, group);
+            for (const s of group.subscribers) s.error([{ message: 'Access was not confirmed in time; subscribe again.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
+          }
+          continue;
+        }
         for (const s of group.subscribers) s.next(payload);
         delivered += group.subscribers.size;
       }
+      if (this.#groups.size === 0) this.#end();
       this.#ctx.metrics.deliveries.inc(delivered);
     });
   }

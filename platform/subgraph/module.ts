@@ -18,6 +18,7 @@ import type { Routes } from '../http/server.ts';
 import type { InternalClient } from './internal-client.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 import type { JobQueue } from '../queue/queue.ts';
+import type { LiveMode } from './live-modes.ts';
 
 /** Everything a subgraph may use from the platform; built once per process. */
 export interface PlatformServices {
@@ -42,6 +43,11 @@ export interface PlatformServices {
 export interface BaseSubgraphContext {
   em: EntityManager;
   viewer: GatewayIdentity;
+  /**
+   * For a subscription: whether it is the viewer's own (`direct`), a feed the gateway shares
+   * among viewers it keeps authorised, or a viewer's guard (platform/subgraph/live-modes.ts).
+   */
+  live?: LiveMode;
 }
 
 export interface SubgraphRuntime<TServices> {

@@ -106,7 +106,7 @@ export async function startSubgraph<TContext extends BaseSubgraphContext, TServi
     server: http.server,
     schema,
     gatewaySecret: platform.gatewaySecret,
-    context: (viewer) => module.createContext({ em: db.fork(), viewer }, services),
+    context: (viewer, live) => module.createContext({ em: db.fork(), viewer, live }, services),
     logger,
     metrics,
     maxPayloadBytes: platform.config.maxBodyBytes,

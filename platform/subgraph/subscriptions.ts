@@ -10,7 +10,9 @@
  *   an `error` message (UNAUTHENTICATED);
  * - only subscription operations are served here (queries and mutations use HTTP);
  * - each event is executed with a fresh context (entity manager and DataLoaders), so a
- *   long-lived subscription neither grows an identity map nor serves stale rows.
+ *   long-lived subscription neither grows an identity map nor serves stale rows;
+ * - `extensions.mode` may ask for a feed or a guard (platform/subgraph/live-modes.ts): the
+ *   context says which (`live`), and a guard's stream is cut down to "granted" and its end.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -25,6 +27,7 @@ import { verifyAssertion, type GatewayIdentity } from '../auth/gateway-trust.ts'
 import { badInput, parseFailed, unauthenticated, validationFailed } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { ServiceMetrics } from '../metrics.ts';
+import { guardStream, liveModeOf, type LiveMode } from './live-modes.ts';
 
 /** Where subscriptions are served: the same path as queries over HTTP. */
 export const SUBSCRIPTIONS_PATH = '/graphql';
@@ -42,8 +45,8 @@ export interface SubscriptionServerOptions<TContext> {
   schema: GraphQLSchema;
   /** The secret the gateway signs assertions with. */
   gatewaySecret: string;
-  /** Builds a context for `viewer`: once when an operation subscribes, and again for each event. */
-  context: (viewer: GatewayIdentity) => TContext;
+  /** Builds a context for `viewer` in `mode`: once when an operation subscribes, and again for each event. */
+  context: (viewer: GatewayIdentity, mode: LiveMode) => TContext;
   logger: Logger;
   metrics: ServiceMetrics;
   /** Largest message accepted from the gateway, in bytes. */
@@ -65,8 +68,8 @@ export function serveSubscriptions<TContext extends object>(opts: SubscriptionSe
     help: 'Subscriptions currently open on this subgraph.',
     registers: [opts.metrics.registry],
   });
-  // The viewer of each operation, found again by its context when the operation subscribes.
-  const viewers = new WeakMap<object, GatewayIdentity>();
+  // The viewer and mode of each operation, found again by its context when the operation subscribes.
+  const viewers = new WeakMap<object, { viewer: GatewayIdentity; mode: LiveMode }>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayloadBytes });
   let closing = false;
 
@@ -101,18 +104,22 @@ export function serveSubscriptions<TContext extends object>(opts: SubscriptionSe
         }
         const invalid = validate(schema, document);
         if (invalid.length > 0) return invalid.map(validationFailed);
-        const contextValue = opts.context(viewer);
-        viewers.set(contextValue, viewer);
+        const mode = liveModeOf(payload.extensions);
+        const contextValue = opts.context(viewer, mode);
+        viewers.set(contextValue, { viewer, mode });
         return { schema, document, operationName: payload.operationName ?? null, variableValues: payload.variables ?? null, contextValue };
       },
       subscribe: async (args) => {
         const source = await createSourceEventStream(args);
         // Refused at subscribe time (no access, unknown channel...): one result with the errors, then complete.
         if (!isAsyncIterable(source)) return source;
-        const viewer = typeof args.contextValue === 'object' && args.contextValue !== null ? viewers.get(args.contextValue) : undefined;
-        if (!viewer) throw new Error('subscription context without a viewer');
+        const found = typeof args.contextValue === 'object' && args.contextValue !== null ? viewers.get(args.contextValue) : undefined;
+        if (!found) throw new Error('subscription context without a viewer');
+        const { viewer, mode } = found;
         live.inc();
-        return perEvent(source, (payload) => execute({ ...args, rootValue: payload, contextValue: opts.context(viewer) }), () => live.dec());
+        const events = perEvent(source, (payload) => execute({ ...args, rootValue: payload, contextValue: opts.context(viewer, mode) }), () => live.dec());
+        // A guard carries the viewer's authorisation only: "granted", then the error that ends it.
+        return mode === 'guard' ? guardStream(events) : events;
       },
       onNext: (_ctx, _id, _payload, _args, result) => format(result, logger),
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e, logger)),

@@ -1,7 +1,8 @@
 /**
  * Live chat through the gateway, as a graphql-ws client sees it: `messageAdded` with fields
- * of three other subgraphs, refusal and revocation of access, resume across a dropped
- * connection during a burst, and two gateway processes (the second in front of a second
+ * of three other subgraphs, refusal and revocation of access, one feed shared by members
+ * each kept to their access by a guard, resume across a dropped connection during a
+ * burst, and two gateway processes (the second in front of a second
  * chat replica) each delivering every event once to its own clients.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -94,6 +95,43 @@ describe('live chat through the gateway', () => {
     // Restore for the tests below.
     expect(codeOf(await request(veza.url, SetOverwriteDocument, { input: { channelId: room.channelId, targetType: 'MEMBER', targetId: bob.id, deny: [] } }, room.owner.token))).toBeUndefined();
     client.close();
+  });
+
+  it('shares one feed among members, each kept to their own access by a guard', async () => {
+    const [alice, bob] = room.members as [TestUser, TestUser];
+    const metric = async (name: string) => (await veza.veza.gateway.metrics.registry.getSingleMetric(name)?.get())?.values.reduce((sum, v) => sum + v.value, 0) ?? 0;
+    const live = `subscription Live($channelId: ID!) { messageAdded(channelId: $channelId) { body author { displayName } } }`;
+    const watchers = [bob, ...(await Promise.all([1, 2, 3].map((i) => signUpUser(veza.url, `Watcher ${i}`))))];
+    const code = dataOf(await request(veza.url, CreateInviteDocument, { input: { communityId: room.communityId } }, room.owner.token)).createInvite.code;
+    for (const u of watchers.slice(1)) dataOf(await request(veza.url, JoinCommunityDocument, { code }, u.token));
+    const carol = await signUpUser(veza.url, 'Outsider');
+    const before = { granted: await metric('veza_gateway_subscription_guards_granted_total'), opened: await metric('veza_gateway_upstream_subscriptions_opened_total') };
+    const clients = await Promise.all(watchers.map((u) => LiveClient.connect(veza.url, u.token)));
+    for (const c of clients) c.subscribe('1', live, { channelId: room.channelId });
+    await expect.poll(() => metric('veza_gateway_subscription_guards_granted_total')).toBe(before.granted + 4);
+    const outsider = await LiveClient.connect(veza.url, carol.token);
+    outsider.subscribe('1', live, { channelId: room.channelId });
+    await outsider.waitFor((m) => m.id === '1' && m.type === 'complete');
+    expect(outsider.nexts('1').map((n) => n.errors?.[0]?.extensions?.code)).toEqual(['FORBIDDEN']);
+
+    for (let i = 0; i < 3; i++) await send(alice, `shared ${i}`);
+    for (const c of clients) await c.until(() => c.nexts('1').length === 3 || undefined);
+    for (const c of clients) expect(c.nexts<{ messageAdded: { body: string; author: { displayName: string } } }>('1').map((n) => n.data?.messageAdded)).toEqual([0, 1, 2].map((i) => ({ body: `shared ${i}`, author: { displayName: 'Alice' } })));
+    // One feed and one guard per viewer (the outsider's refused one included), however many listen.
+    expect((await metric('veza_gateway_upstream_subscriptions_opened_total')) - before.opened).toBe(1 + 4 + 1);
+
+    // Bob loses the channel: his guard ends his subscription; the others go on.
+    dataOf(await request(veza.url, SetOverwriteDocument, { input: { channelId: room.channelId, targetType: 'MEMBER', targetId: bob.id, deny: ['VIEW_CHANNEL'] } }, room.owner.token));
+    const bobClient = clients[0]!;
+    await bobClient.waitFor((m) => m.id === '1' && m.type === 'complete');
+    expect(bobClient.nexts('1').at(-1)?.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    await send(alice, 'after bob left');
+    for (const c of clients.slice(1)) await c.until(() => c.nexts('1').length === 4 || undefined);
+    bobClient.send({ type: 'ping' });
+    await bobClient.waitFor((m) => m.type === 'pong');
+    expect(bobClient.nexts<{ messageAdded: { body: string } }>('1').map((n) => n.data?.messageAdded.body).filter(Boolean)).toEqual(['shared 0', 'shared 1', 'shared 2']);
+    expect(codeOf(await request(veza.url, SetOverwriteDocument, { input: { channelId: room.channelId, targetType: 'MEMBER', targetId: bob.id, deny: [] } }, room.owner.token))).toBeUndefined();
+    for (const c of [...clients, outsider]) c.close();
   });
 
   it('resumes after a forced disconnect during a burst of 1,000 messages: none lost, none twice', async () => {

@@ -142,23 +142,23 @@ export const resolvers: Resolvers = {
   // `LiveEnd` (the viewer lost access) becomes the subscription's last, failed result.
   Subscription: {
     messageAdded: {
-      subscribe: (_, args, ctx) => ctx.feeds.messageAdded(ctx.em, ctx.viewer.userId, args),
+      subscribe: (_, args, ctx) => ctx.feeds.messageAdded(ctx.em, ctx.viewer.userId, args, ctx.live),
       resolve: (event: MessageEventPayload | LiveEnd) => fromPayload(eventOf(event)),
     },
     messageUpdated: {
-      subscribe: (_, args, ctx) => ctx.feeds.messageUpdated(ctx.em, ctx.viewer.userId, args),
+      subscribe: (_, args, ctx) => ctx.feeds.messageUpdated(ctx.em, ctx.viewer.userId, args, ctx.live),
       resolve: (event: MessageEventPayload | LiveEnd) => fromPayload(eventOf(event)),
     },
     messageDeleted: {
-      subscribe: (_, args, ctx) => ctx.feeds.messageDeleted(ctx.em, ctx.viewer.userId, args),
+      subscribe: (_, args, ctx) => ctx.feeds.messageDeleted(ctx.em, ctx.viewer.userId, args, ctx.live),
       resolve: (event: MessageDeletedPayload | LiveEnd) => eventOf(event),
     },
     reactionChanged: {
-      subscribe: (_, args, ctx) => ctx.feeds.reactionChanged(ctx.em, ctx.viewer.userId, args),
+      subscribe: (_, args, ctx) => ctx.feeds.reactionChanged(ctx.em, ctx.viewer.userId, args, ctx.live),
       resolve: (event: ReactionChangedPayload | LiveEnd) => eventOf(event),
     },
     typing: {
-      subscribe: (_, args, ctx) => ctx.feeds.typing(ctx.em, ctx.viewer.userId, args),
+      subscribe: (_, args, ctx) => ctx.feeds.typing(ctx.em, ctx.viewer.userId, args, ctx.live),
       resolve: (event: TypingPayload | LiveEnd) => eventOf(event),
     },
   },

@@ -13,6 +13,7 @@ import { closingWith, LiveEnd, LiveQueue } from '../../../platform/events/live-q
 import type { PubSubEngine } from '../../../platform/events/pubsub.ts';
 import { isUuid } from '../../../platform/ids.ts';
 import type { Logger } from '../../../platform/logger.ts';
+import type { LiveMode } from '../../../platform/subgraph/live-modes.ts';
 import type { ChannelAccessWatch } from './access-watch.ts';
 import { allows, type ChannelAccess } from './channel-access.ts';
 import { toPayload, type ChatEvents, type MessageDeletedPayload, type MessageEventPayload, type ReactionChangedPayload } from './chat-events.ts';
@@ -54,10 +55,12 @@ export class ChannelFeeds {
    * New messages. With `afterPosition`, first every stored message after it, in order,
    * then live ones, none twice and none missed (see message-replay.ts).
    */
-  async messageAdded(em: EntityManager, viewerId: string | null, args: StreamArgs & { afterPosition?: number | null }): Promise<LiveSource<MessageEventPayload>> {
+  async messageAdded(em: EntityManager, viewerId: string | null, args: StreamArgs & { afterPosition?: number | null }, mode: LiveMode = 'direct'): Promise<LiveSource<MessageEventPayload>> {
     const after = args.afterPosition ?? null;
     if (after !== null && (!Number.isInteger(after) || after < 0)) throw badInput('afterPosition is a position (0 or more).', 'afterPosition');
-    const { queue, streamId } = await this.#open<MessageEventPayload>(em, viewerId, args, 'messageAdded', canRead);
+    const { queue, streamId } = await this.#open<MessageEventPayload>(em, viewerId, args, mode, 'messageAdded', canRead);
+    // A guard carries no events, so it replays none.
+    if (mode === 'guard') return queue;
     // A fresh entity manager per page: a long replay does not grow one identity map.
     const read = async (from: number, before: number | null, limit: number) =>
       (await this.#d.messages.range(em.fork(), streamId, from, before, limit)).map(toPayload);
@@ -65,21 +68,21 @@ export class ChannelFeeds {
   }
 
   /** Edits (and pins) of messages. */
-  async messageUpdated(em: EntityManager, viewerId: string | null, args: StreamArgs): Promise<LiveSource<MessageEventPayload>> {
-    return (await this.#open<MessageEventPayload>(em, viewerId, args, 'messageUpdated', canRead)).queue;
+  async messageUpdated(em: EntityManager, viewerId: string | null, args: StreamArgs, mode: LiveMode = 'direct'): Promise<LiveSource<MessageEventPayload>> {
+    return (await this.#open<MessageEventPayload>(em, viewerId, args, mode, 'messageUpdated', canRead)).queue;
   }
 
-  async messageDeleted(em: EntityManager, viewerId: string | null, args: StreamArgs): Promise<LiveSource<MessageDeletedPayload>> {
-    return (await this.#open<MessageDeletedPayload>(em, viewerId, args, 'messageDeleted', canRead)).queue;
+  async messageDeleted(em: EntityManager, viewerId: string | null, args: StreamArgs, mode: LiveMode = 'direct'): Promise<LiveSource<MessageDeletedPayload>> {
+    return (await this.#open<MessageDeletedPayload>(em, viewerId, args, mode, 'messageDeleted', canRead)).queue;
   }
 
-  async reactionChanged(em: EntityManager, viewerId: string | null, args: StreamArgs): Promise<LiveSource<ReactionChangedPayload>> {
-    return (await this.#open<ReactionChangedPayload>(em, viewerId, args, 'reactionChanged', canRead)).queue;
+  async reactionChanged(em: EntityManager, viewerId: string | null, args: StreamArgs, mode: LiveMode = 'direct'): Promise<LiveSource<ReactionChangedPayload>> {
+    return (await this.#open<ReactionChangedPayload>(em, viewerId, args, mode, 'reactionChanged', canRead)).queue;
   }
 
   /** Others typing (the viewer's own notices are not sent back). */
-  async typing(em: EntityManager, viewerId: string | null, args: StreamArgs): Promise<LiveSource<TypingPayload>> {
-    return (await this.#open<TypingPayload>(em, viewerId, args, 'typing', canView, (t) => t.userId !== viewerId)).queue;
+  async typing(em: EntityManager, viewerId: string | null, args: StreamArgs, mode: LiveMode = 'direct'): Promise<LiveSource<TypingPayload>> {
+    return (await this.#open<TypingPayload>(em, viewerId, args, mode, 'typing', canView, (t) => t.userId !== viewerId)).queue;
   }
 
   /** Stops watching permission changes (the subgraph is stopping). */
@@ -95,19 +98,26 @@ export class ChannelFeeds {
     em: EntityManager,
     viewerId: string | null,
     args: StreamArgs,
+    mode: LiveMode,
     kind: Parameters<ChatEvents['trigger']>[0],
     allowed: (a: ChannelAccess) => boolean,
     keep?: (event: T) => boolean,
   ): Promise<{ queue: LiveQueue<T>; streamId: string }> {
-    if (!viewerId) throw unauthenticated();
     const { channelId } = args;
     const threadId = args.threadId ?? null;
     if (!isUuid(channelId)) throw notFound('Channel', channelId);
     if (threadId !== null && !isUuid(threadId)) throw notFound('Thread', threadId);
     const streamId = threadId ?? channelId;
     const queue = new LiveQueue<T>(this.#d.pubsub);
-    try {
+    // A feed is the gateway's, for the viewers whose guards it holds: the events, no viewer to check.
+    if (mode === 'feed') {
       await queue.queueFrom(this.#d.events.trigger(kind, streamId), keep);
+      return { queue, streamId };
+    }
+    if (!viewerId) throw unauthenticated();
+    try {
+      // A guard only watches the viewer's rights; it listens to no events.
+      if (mode !== 'guard') await queue.queueFrom(this.#d.events.trigger(kind, streamId), keep);
       const watch = await this.#d.watch.watch(
         channelId,
         viewerId,
