@@ -1,8 +1,9 @@
 /**
  * Upload to playable, through the gateway, the real object store and ffmpeg: a 3-minute
- * stereo file becomes READY with an HLS ladder any player can follow, a waveform of 1,800
- * buckets, and renditions normalised to −14 LUFS; unlisted and private tracks are only
- * playable by those allowed; bad files end FAILED with a reason and leave no renditions.
+ * stereo file, followed live with `trackProcessing`, becomes READY with an HLS ladder any
+ * player can follow, a waveform of 1,800 buckets, and renditions normalised to −14 LUFS;
+ * unlisted and private tracks are only playable by those allowed; bad files end FAILED
+ * with a reason and leave no renditions.
  */
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeOf, dataOf, request, signUpUser, startTestVeza, tempDir, type TestUser, type TestVeza } from '../support/index.ts';
 import { CompleteUploadDocument, RequestUploadDocument, TrackDetailsDocument, UpdateTrackDocument } from '../generated/graphql.ts';
 import { integratedLoudness, makeWav } from './fixtures.ts';
+import { inOrder, ProcessingWatch, statusesOf } from './processing.ts';
 
 describe('transcoding', () => {
   let veza: TestVeza;
@@ -44,7 +46,13 @@ describe('transcoding', () => {
     await makeWav(wav, 180);
     const track = await upload(await readFile(wav));
     expect(track.status).toBe('PROCESSING');
-    await settled(track.id);
+    // Followed live from right after completeTrackUpload: the current state first, then each step.
+    const watch = await ProcessingWatch.start(veza.url, owner.token, track.id);
+    const events = await watch.ended();
+    watch.close();
+    expect(statusesOf(events)).toEqual(['PROCESSING', 'READY']);
+    expect(inOrder(events)).toBe(true);
+    expect(events.at(-1)).toMatchObject({ trackId: track.id, status: 'READY', progress: 1, failureReason: null, track: { id: track.id, status: 'READY' } });
     const t = (await details(track.id))!;
     expect(t.status).toBe('READY');
     expect(t.durationSeconds).toBeCloseTo(180, 0);
