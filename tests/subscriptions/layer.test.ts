@@ -146,6 +146,22 @@ describe('gateway subscriptions over a generic subgraph pair', () => {
     bob.close();
   });
 
+  it('gives a subscription that asks for a replay a source of its own', async () => {
+    for (let seq = 1; seq <= 3; seq++) await pair.post({ id: `h${seq}`, room: 'history', seq, text: `old ${seq}`, byId: 'ada' });
+    const replay = 'subscription { posted(room: "history", since: 1) { seq } }';
+    const first = await LiveClient.connect(gateway.url, await token('u-history'));
+    first.subscribe('1', replay);
+    await first.until(() => first.nexts('1').length === 2 || undefined);
+    const before = { ...pair.counts };
+    // The same operation, by the same viewer, later: it still gets its replay.
+    first.subscribe('2', replay);
+    await first.until(() => first.nexts('2').length === 2 || undefined);
+    expect(pair.counts.upstreamSubscribes - before.upstreamSubscribes).toBe(1);
+    expect(pair.counts.feeds).toBe(before.feeds);
+    for (const id of ['1', '2']) expect(first.nexts<Posted>(id).map((p) => p.data?.posted.seq)).toEqual([2, 3]);
+    first.close();
+  });
+
   it('ends a subscription with FORBIDDEN when the owning subgraph revokes access', async () => {
     const member = await LiveClient.connect(gateway.url, await token('u-member'));
     const outsider = await LiveClient.connect(gateway.url, await token('u-outsider'));

@@ -25,7 +25,7 @@ const FEDERATION = 'extend schema @link(url: "https://specs.apollo.dev/federatio
 
 const ROOMS_SDL = `${FEDERATION}
 type Query { "Name of a room." roomName(room: ID!): String }
-type Subscription { "Posts in a room, live." posted(room: ID!): Post! @tag(name: "shared") }
+type Subscription { "Posts in a room, live." posted(room: ID!, "Replay posts after this seq first." since: Int @tag(name: "replay")): Post! @tag(name: "shared") }
 type Post @key(fields: "id") { id: ID! room: ID! seq: Int! text: String! by: Person! mine: Boolean! @tag(name: "viewer") }
 type Person @key(fields: "id", resolvable: false) { id: ID! }
 `;
@@ -71,6 +71,7 @@ export async function startSubgraphPair(secret: string): Promise<SubgraphPair> {
   const pubsub = new PubSub<Record<string, RoomEvent>>();
   const members = new Map<string, Set<string>>();
   const names = new Map<string, string>();
+  const history = new Map<string, Post[]>();
   const counts = { upstreamSubscribes: 0, feeds: 0, guards: 0, entityRequests: 0 };
   const allowed = (room: string, userId: string | null) => !room.startsWith('private-') || (userId !== null && (members.get(room)?.has(userId) ?? false));
 
@@ -80,7 +81,7 @@ export async function startSubgraphPair(secret: string): Promise<SubgraphPair> {
       Query: { roomName: (_: unknown, { room }: { room: string }) => room },
       Subscription: {
         posted: {
-          subscribe: (_: unknown, { room }: { room: string }, ctx: Context) => {
+          subscribe: (_: unknown, { room, since }: { room: string; since?: number | null }, ctx: Context) => {
             // A feed is opened by the gateway for viewers it keeps authorised with guards.
             if (ctx.mode !== 'feed' && !allowed(room, ctx.viewer.userId)) throw new GraphQLError('Not a member of this room.', { extensions: { code: 'FORBIDDEN' } });
             const source = pubsub.asyncIterableIterator<RoomEvent>(`room.${room}`);
@@ -89,8 +90,10 @@ export async function startSubgraphPair(secret: string): Promise<SubgraphPair> {
             counts.upstreamSubscribes++;
             if (ctx.mode === 'feed') counts.feeds++;
             if (ctx.mode === 'guard') counts.guards++;
+            const replay = since == null ? [] : (history.get(room) ?? []).filter((p) => p.seq > since);
             return (async function* () {
               try {
+                for (const post of replay) yield { post };
                 for (let r = await first; !r.done; r = await source.next()) {
                   const event = r.value;
                   if ('revoked' in event) {
@@ -144,7 +147,10 @@ export async function startSubgraphPair(secret: string): Promise<SubgraphPair> {
     roomsUrl: roomsServer.url,
     peopleUrl: peopleServer.url,
     supergraph,
-    post: (post) => pubsub.publish(`room.${post.room}`, { post }),
+    post: (post) => {
+      history.set(post.room, [...(history.get(post.room) ?? []), post]);
+      return pubsub.publish(`room.${post.room}`, { post });
+    },
     admit: (room, userId) => {
       let set = members.get(room);
       if (!set) members.set(room, (set = new Set()));
