@@ -12,7 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeOf, dataOf, request, signUpUser, startTestVeza, type TestUser, type TestVeza } from '../support/index.ts';
 import { LiveClient, type NextPayload } from '../support/live-client.ts';
 import { startProcess, type VezaProcess } from '../support/processes.ts';
-import { CreateInviteDocument, JoinCommunityDocument, SendDocument, SetOverwriteDocument } from '../generated/graphql.ts';
+import {
+  AddReactionDocument, CreateInviteDocument, DeleteMessageDocument, EditMessageDocument, JoinCommunityDocument, PinMessageDocument, SendDocument, SetOverwriteDocument, StartThreadDocument,
+} from '../generated/graphql.ts';
 import { openRoom, type Room } from '../chat/support.ts';
 
 const MESSAGE_ADDED = `subscription Added($channelId: ID!, $after: Int) {
@@ -53,6 +55,52 @@ describe('live chat through the gateway', () => {
       data: { messageAdded: { id: sent.id, body: 'live hello', position: sent.position, author: { id: alice.id, displayName: 'Alice', followerCount: 0, tracks: { edges: [] } } } },
     });
     client.close();
+  });
+
+  it('shows edits, pins, reactions, thread messages and deletes live to both members, and nothing to a stranger', async () => {
+    const [alice, bob] = room.members as [TestUser, TestUser];
+    const carol = await signUpUser(veza.url, 'Stranger');
+    const ops = {
+      updated: `subscription($c: ID!) { messageUpdated(channelId: $c) { id body pinned editedAt } }`,
+      deleted: `subscription($c: ID!) { messageDeleted(channelId: $c) { id position } }`,
+      reactions: `subscription($c: ID!) { reactionChanged(channelId: $c) { messageId emoji added user { displayName } } }`,
+    };
+    const open = async (u: TestUser) => {
+      const c = await LiveClient.connect(veza.url, u.token);
+      for (const [id, q] of Object.entries(ops)) c.subscribe(id, q, { c: room.channelId });
+      return c;
+    };
+    const metric = async (name: string) => (await veza.veza.gateway.metrics.registry.getSingleMetric(name)?.get())?.values.reduce((sum, v) => sum + v.value, 0) ?? 0;
+    const granted = await metric('veza_gateway_subscription_guards_granted_total');
+    const [a, b, c] = [await open(alice), await open(bob), await open(carol)];
+    await expect.poll(() => metric('veza_gateway_subscription_guards_granted_total')).toBe(granted + 6);
+    for (const id of Object.keys(ops)) await c.waitFor((m) => m.id === id && m.type === 'complete');
+
+    const msg = await send(alice, 'to be changed');
+    dataOf(await request(veza.url, EditMessageDocument, { messageId: msg.id, body: 'changed' }, alice.token));
+    dataOf(await request(veza.url, PinMessageDocument, { messageId: msg.id }, room.owner.token));
+    dataOf(await request(veza.url, AddReactionDocument, { messageId: msg.id, emoji: '🎉' }, bob.token));
+    const thread = dataOf(await request(veza.url, StartThreadDocument, { input: { channelId: room.channelId, messageId: msg.id, name: 'More' } }, alice.token)).startThread;
+    const inThread = await LiveClient.connect(veza.url, bob.token);
+    inThread.subscribe('t', `subscription($c: ID!, $t: ID) { messageAdded(channelId: $c, threadId: $t, afterPosition: 0) { body } }`, { c: room.channelId, t: thread.id });
+    dataOf(await request(veza.url, SendDocument, { input: { channelId: room.channelId, threadId: thread.id, body: 'in the thread' } }, alice.token));
+    await inThread.until(() => inThread.nexts('t').length === 1 || undefined);
+    expect(inThread.nexts('t')[0]?.data).toEqual({ messageAdded: { body: 'in the thread' } });
+    dataOf(await request(veza.url, DeleteMessageDocument, { messageId: msg.id }, alice.token));
+
+    for (const client of [a, b]) {
+      await client.until(() => client.nexts('deleted').length === 1 || undefined);
+      await client.until(() => client.nexts('updated').length >= 2 || undefined);
+      const updates = client.nexts<{ messageUpdated: { id: string; body: string; pinned: boolean; editedAt: string | null } }>('updated').map((n) => n.data?.messageUpdated);
+      expect(updates.map((u) => [u?.body, u?.pinned, u?.editedAt !== null])).toEqual([['changed', false, true], ['changed', true, true]]);
+      await client.until(() => client.nexts('reactions').length === 1 || undefined);
+      expect(client.nexts('reactions')[0]?.data).toEqual({ reactionChanged: { messageId: msg.id, emoji: '🎉', added: true, user: { displayName: 'Bob' } } });
+      expect(client.nexts('deleted')[0]?.data).toEqual({ messageDeleted: { id: msg.id, position: msg.position } });
+    }
+    // The stranger's subscriptions were refused and ended: nothing reached it.
+    expect(c.messages.filter((m) => m.type === 'next').every((m) => (m.payload as NextPayload).errors?.[0]?.extensions?.code === 'FORBIDDEN')).toBe(true);
+    expect(c.messages.filter((m) => m.type === 'next')).toHaveLength(3);
+    for (const client of [a, b, c, inThread]) client.close();
   });
 
   it('refuses a stranger, and a bad token with 4403', async () => {
