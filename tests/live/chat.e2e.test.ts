@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeOf, dataOf, request, signUpUser, startTestVeza, type TestUser, type TestVeza } from '../support/index.ts';
-import { LiveClient, type NextPayload } from '../support/live-client.ts';
+import { LiveClient, metricValue, type NextPayload } from '../support/live-client.ts';
 import { startProcess, type VezaProcess } from '../support/processes.ts';
 import {
   AddReactionDocument, CreateInviteDocument, DeleteMessageDocument, EditMessageDocument, JoinCommunityDocument, PinMessageDocument, SendDocument, SetOverwriteDocument, StartThreadDocument,
@@ -41,6 +41,7 @@ describe('live chat through the gateway', () => {
     await veza?.stop();
   });
 
+  const metric = (name: string) => metricValue(veza.veza.gateway.metrics.registry, name);
   const send = async (who: TestUser, body: string, channelId = room.channelId) =>
     dataOf(await request(veza.url, SendDocument, { input: { channelId, body } }, who.token)).sendMessage;
 
@@ -70,7 +71,6 @@ describe('live chat through the gateway', () => {
       for (const [id, q] of Object.entries(ops)) c.subscribe(id, q, { c: room.channelId });
       return c;
     };
-    const metric = async (name: string) => (await veza.veza.gateway.metrics.registry.getSingleMetric(name)?.get())?.values.reduce((sum, v) => sum + v.value, 0) ?? 0;
     const granted = await metric('veza_gateway_subscription_guards_granted_total');
     const [a, b, c] = [await open(alice), await open(bob), await open(carol)];
     await expect.poll(() => metric('veza_gateway_subscription_guards_granted_total')).toBe(granted + 6);
@@ -147,7 +147,6 @@ describe('live chat through the gateway', () => {
 
   it('shares one feed among members, each kept to their own access by a guard', async () => {
     const [alice, bob] = room.members as [TestUser, TestUser];
-    const metric = async (name: string) => (await veza.veza.gateway.metrics.registry.getSingleMetric(name)?.get())?.values.reduce((sum, v) => sum + v.value, 0) ?? 0;
     const live = `subscription Live($channelId: ID!) { messageAdded(channelId: $channelId) { body author { displayName } } }`;
     const watchers = [bob, ...(await Promise.all([1, 2, 3].map((i) => signUpUser(veza.url, `Watcher ${i}`))))];
     const code = dataOf(await request(veza.url, CreateInviteDocument, { input: { communityId: room.communityId } }, room.owner.token)).createInvite.code;

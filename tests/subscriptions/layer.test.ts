@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey, TokenSigner, TokenVerifier } from '../../platform/auth/access-tokens.ts';
 import { startGateway, type RunningGateway } from '../../gateway/gateway.ts';
 import { silentLogger } from '../support/index.ts';
-import { LiveClient, type LiveMessage } from '../support/live-client.ts';
+import { LiveClient, metricValue, type LiveMessage } from '../support/live-client.ts';
 import { startSubgraphPair, type SubgraphPair } from './pair.ts';
 
 const POSTED = 'subscription Posted($room: ID!) { posted(room: $room) { seq text by { id name } } }';
@@ -26,7 +26,7 @@ describe('gateway subscriptions over a generic subgraph pair', () => {
     return (await s.sign({ sub: userId, sid: randomUUID() })).token;
   };
   const pem = generateSigningKey();
-  const metric = async (name: string, of: RunningGateway = gateway) => (await of.metrics.registry.getSingleMetric(name)?.get())?.values.reduce((sum, v) => sum + v.value, 0) ?? 0;
+  const metric = (name: string, of: RunningGateway = gateway) => metricValue(of.metrics.registry, name);
 
   beforeAll(async () => {
     signer = await TokenSigner.fromPem(pem, 600);

@@ -1,8 +1,10 @@
 /**
  * A graphql-transport-ws client for tests, written on `ws` so a test sees every message and
- * close code exactly as the gateway sent them (graphql-ws's own client hides some).
+ * close code exactly as the gateway sent them (graphql-ws's own client hides some), and
+ * the metric reads tests use to know when a subscription is live.
  */
 import WebSocket from 'ws';
+import type { Registry } from 'prom-client';
 
 export interface LiveMessage {
   id?: string;
@@ -87,4 +89,9 @@ export class LiveClient {
   close(): void {
     this.socket.close(1000);
   }
+}
+
+/** The value of a metric in a registry, summed over its labels (0 when it has none yet). */
+export async function metricValue(registry: Registry, name: string): Promise<number> {
+  return (await registry.getSingleMetric(name)?.get())?.values.reduce((sum, v) => sum + v.value, 0) ?? 0;
 }
