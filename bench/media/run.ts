@@ -3,22 +3,18 @@
  * worker's full ladder, against the same renditions made by plain ffmpeg commands, in
  * the same run, interleaved; wall time and CPU seconds, ratio worker/plain.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { fmt, median, runChild } from '../support.ts';
-
-const exec = promisify(execFile);
+import { makeBenchWav } from './track.ts';
 
 export async function runMediaBench(rounds: number): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'veza-bench-media-'));
   try {
     const input = join(dir, 'track.wav');
-    await exec('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=220:duration=180:sample_rate=44100', '-f', 'lavfi', '-i', 'anoisesrc=duration=180:amplitude=0.05:sample_rate=44100',
-      '-filter_complex', '[0][1]amix=inputs=2,volume=0.3,aformat=channel_layouts=stereo', '-c:a', 'pcm_s16le', input]);
+    await makeBenchWav(input);
     const script = fileURLToPath(new URL('./transcode-one.ts', import.meta.url));
     const results: Record<'veza' | 'plain', { wallSeconds: number; cpuSeconds: number }[]> = { veza: [], plain: [] };
     for (let r = 0; r < rounds; r++) {
