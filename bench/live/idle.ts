@@ -1,0 +1,55 @@
+/**
+ * R3 idle connections (BENCHMARKS.md): N subscribed connections that receive nothing for
+ * `holdSeconds`; then how many are still open, the servers' resident memory per
+ * connection, and one message fanned out to all N (time until the last has it). The
+ * connections are spread over the system's serving processes (`target.endpoints`) and
+ * over client processes of at most 15,000 each (a process may hold 20,000 files).
+ */
+import { runPhase, waitSubscribed, type Scene, type Target } from './drive.ts';
+import { Fleet, type Connected } from './fleet.ts';
+import { totalRssKiB } from './proc.ts';
+
+export interface IdleResult {
+  n: number;
+  servers: number;
+  connected: Connected;
+  /** Subscriptions that got a readiness probe. */
+  ready: number;
+  openAfterHold: number;
+  /** Resident memory added per connection, KiB: serving processes, and all server processes. */
+  perConnectionKiB: { edge: number; all: number };
+  /** The fanned-out message: latest arrival (ms after sending), deliveries, lost. */
+  toLastMs: number;
+  delivered: number;
+  lost: number;
+}
+
+const PER_CLIENT_PROCESS = 15_000;
+
+export async function measureIdle(target: Target, scene: Scene, opts: { holdSeconds: number }): Promise<IdleResult> {
+  const { edge, all } = target.pids();
+  const before = { edge: await totalRssKiB(edge), all: await totalRssKiB(all) };
+  const processes = Math.ceil(scene.conns.length / PER_CLIENT_PROCESS);
+  const { fleet, connected } = await Fleet.connect({ system: target.system, endpoints: target.endpoints, conns: scene.conns, processes, concurrency: 200 });
+  try {
+    const ready = await waitSubscribed(target, scene, fleet, 10);
+    await new Promise((r) => setTimeout(r, opts.holdSeconds * 1000));
+    const { open } = await fleet.progress();
+    const after = { edge: await totalRssKiB(edge), all: await totalRssKiB(all) };
+    const m = await runPhase(target, scene, fleet, { rate: 0, count: 1, maxInFlight: 1, quietMs: 5_000 });
+    const n = scene.conns.length;
+    return {
+      n,
+      servers: target.endpoints.length,
+      connected,
+      ready: ready.reached,
+      openAfterHold: open,
+      perConnectionKiB: { edge: (after.edge - before.edge) / n, all: (after.all - before.all) / n },
+      toLastMs: m.stats.perSeq.size ? Math.max(...[...m.stats.perSeq.values()].map((s) => s.last)) : Number.NaN,
+      delivered: m.stats.received,
+      lost: m.lost,
+    };
+  } finally {
+    await fleet.close();
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * Benchmark R's figures as the Markdown section of docs/benchmarks.md: per scenario and
+ * system the median round with its [min–max] spread, and Veza's ratios against raw
+ * computed round by round (Veza's round i over raw's round i).
+ */
+import { fmt } from '../support.ts';
+import type { Results } from './run.ts';
+import { spread } from './stats.ts';
+
+export interface ReportMeta {
+  durationSeconds: number;
+  rounds: number;
+  withVeza: boolean;
+  broadcastClients: number;
+  idleSizes: number[];
+  holdSeconds: number;
+  perServer: number;
+  /** Distinct Veza users; R2's and R3's connections take them in turn. */
+  users: number;
+  versions: string;
+  minutes: number;
+}
+
+/** "median [min–max]" over rounds; the value alone for one round. */
+function agg(values: number[], digits = 1): string {
+  const s = spread(values);
+  if (values.length <= 1) return fmt(s.median, digits);
+  return `${fmt(s.median, digits)} [${fmt(s.min, digits)}–${fmt(s.max, digits)}]`;
+}
+
+/** Veza's value over raw's, round by round, as "median× [min–max]". */
+function ratio<T>(raw: T[], veza: T[], f: (r: T) => number): string {
+  const r = veza.map((v, i) => f(v) / f(raw[i]!)).filter(Number.isFinite);
+  if (!r.length) return 'n/a';
+  const s = spread(r);
+  return r.length > 1 ? `${fmt(s.median, 2)}× [${fmt(s.min, 2)}–${fmt(s.max, 2)}]` : `${fmt(s.median, 2)}×`;
+}
+
+const total = (values: number[]) => values.reduce((a, b) => a + b, 0);
+
+export function formatReport(res: Results, meta: ReportMeta): string {
+  const out: string[] = [
+    `Raw baseline: a plain \`ws\` server forwarding Redis pub/sub messages to the sockets of their channel (bench/live/raw-server.ts). ` +
+      `Veza: \`node gateway/main.ts\` in front of the five subgraphs, each \`node subgraphs/main.ts <name>\` (production profile: PostgreSQL database made for the run, Redis with its own prefix, embedded s3rver), ` +
+      `clients on graphql-transport-ws subscribed to \`messageAdded(channelId:) { id body position author { displayName } }\` (author from the community subgraph), messages sent with \`sendMessage\` over HTTP through the gateway. ` +
+      `Latency = client receive time − send time (PUBLISH for raw; the start of the mutation for Veza, so Veza's send path counts); a delivery missing 30 s after the last send counts as lost. ` +
+      `Clients, publisher and servers are separate processes; clients bind 127.0.0.2, 127.0.0.3, …. Every Veza user signed up through the gateway and joined with an invite (R1: one user per client; R2/R3: see below); chat's flood limit is left at its default (senders stay under it), sign-up limit and token lifetime raised for the run. ` +
+      `CPU % is of one core over the measured window; peak RSS is VmHWM reset before each measurement. "edge" = the raw server or Veza's gateway(s); "all" adds Veza's subgraphs (PostgreSQL and Redis are not counted for either). ` +
+      `Versions: ${meta.versions}. Whole run ${fmt(meta.minutes, 1)} min.`,
+    '',
+  ];
+  if (!meta.withVeza) out.push('**Veza not measured**: `messageAdded` is not in schema/supergraph.graphql yet; raw baseline only.', '');
+  const systems = meta.withVeza ? (['raw', 'veza'] as const) : (['raw'] as const);
+
+  const r1 = res.rooms;
+  if (r1.raw.length) {
+    out.push(
+      `### R1 chat rooms — 1,000 clients, 100 rooms, 1,000 messages/s asked, ${meta.durationSeconds} s measured, ${meta.rounds} rounds`,
+      '',
+      '| system | msg/s achieved | not sent in window | deliveries expected | lost | dup | P50 ms | P99 ms | max ms | send P50/P99 ms | CPU % edge / all | PostgreSQL + Redis CPU % | peak RSS MiB edge / all |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    );
+    for (const s of systems) {
+      const rs = r1[s];
+      out.push(
+        `| ${s} | ${agg(rs.map((r) => r.achievedRate), 0)} | ${total(rs.map((r) => r.unsent))} | ${total(rs.map((r) => r.expected))} | ${total(rs.map((r) => r.lost))} | ${total(rs.map((r) => r.duplicates))} | ${agg(rs.map((r) => r.latency.p50), 2)} | ${agg(rs.map((r) => r.latency.p99), 2)} | ${agg(rs.map((r) => r.latency.max), 1)} | ${agg(rs.map((r) => r.sendLatency.p50), 2)} / ${agg(rs.map((r) => r.sendLatency.p99), 2)} | ${agg(rs.map((r) => r.cpu.edge), 0)} / ${agg(rs.map((r) => r.cpu.all), 0)} | ${agg(rs.map((r) => r.infraCpu), 0)} | ${agg(rs.map((r) => r.peak.edge), 0)} / ${agg(rs.map((r) => r.peak.all), 0)} |`,
+      );
+    }
+    if (meta.withVeza) {
+      out.push('', `Veza / raw, same round: P50 ${ratio(r1.raw, r1.veza, (r) => r.latency.p50)}, P99 ${ratio(r1.raw, r1.veza, (r) => r.latency.p99)}, achieved rate ${ratio(r1.raw, r1.veza, (r) => r.achievedRate)}, CPU (all) ${ratio(r1.raw, r1.veza, (r) => r.cpu.all)}.`);
+    }
+    out.push('', load(systems.flatMap((s) => r1[s].map((r) => r.otherLoad))));
+    notes(out, systems.flatMap((s) => r1[s].flatMap((r, i) => [...r.problems, ...r.sendErrors].map((p) => `${s} round ${i + 1}: ${p}`))));
+  }
+
+  const r2 = res.broadcast;
+  if (r2.raw.length) {
+    out.push(
+      '',
+      `### R2 broadcast — ${meta.broadcastClients.toLocaleString('en-US')} clients on one channel, 1 message/s for ${meta.durationSeconds} s, ${meta.rounds} rounds`,
+      '',
+      `For Veza the ${meta.broadcastClients.toLocaleString('en-US')} connections belong to ${meta.users.toLocaleString('en-US')} users (connection i is user i mod ${meta.users.toLocaleString('en-US')}): signing up costs ~40 ms of argon2id each on this machine, so 10,000 distinct users would add minutes of set-up (BENCH_LIVE_USERS=10000 runs it so).`,
+      '',
+      '| system | messages | deliveries expected | lost | dup | to last client: median ms | to last: max ms | P50 ms per delivery | P99 ms per delivery | CPU % edge / all | PostgreSQL + Redis CPU % | peak RSS MiB edge / all |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    );
+    for (const s of systems) {
+      const rs = r2[s];
+      out.push(
+        `| ${s} | ${total(rs.map((r) => r.messages))} | ${total(rs.map((r) => r.expected))} | ${total(rs.map((r) => r.lost))} | ${total(rs.map((r) => r.duplicates))} | ${agg(rs.map((r) => r.toLast.median))} | ${agg(rs.map((r) => r.toLast.max))} | ${agg(rs.map((r) => r.latency.p50))} | ${agg(rs.map((r) => r.latency.p99))} | ${agg(rs.map((r) => r.cpu.edge), 0)} / ${agg(rs.map((r) => r.cpu.all), 0)} | ${agg(rs.map((r) => r.infraCpu), 0)} | ${agg(rs.map((r) => r.peak.edge), 0)} / ${agg(rs.map((r) => r.peak.all), 0)} |`,
+      );
+    }
+    if (meta.withVeza) out.push('', `Veza / raw, same round: time to last client (median) ${ratio(r2.raw, r2.veza, (r) => r.toLast.median)}, P99 per delivery ${ratio(r2.raw, r2.veza, (r) => r.latency.p99)}.`);
+    out.push('', load(systems.flatMap((s) => r2[s].map((r) => r.otherLoad))));
+    notes(out, systems.flatMap((s) => r2[s].flatMap((r, i) => r.problems.map((p) => `${s} round ${i + 1}: ${p}`))));
+  }
+
+  const r3 = res.idle;
+  if (r3.raw.length) {
+    out.push(
+      '',
+      `### R3 idle connections — held ${meta.holdSeconds} s, then one message to all; one pass per N (a capacity test), systems interleaved`,
+      '',
+      `Serving processes: one per ${meta.perServer.toLocaleString('en-US')} connections (a process may hold 20,000 files); client processes of at most 15,000 connections, one source address each. For Veza, connection i is user i mod ${meta.users.toLocaleString('en-US')}, connections spread round-robin over the gateways; the serving processes are started for R3 (subgraphs are not), so their growth is the connections'.`,
+      '',
+      '| N | system | processes | connected | got a probe | open after hold | RSS KiB per connection edge / all | fan-out to last ms | delivered | lost |',
+      '|---|---|---|---|---|---|---|---|---|---|',
+    );
+    for (const n of meta.idleSizes) {
+      for (const s of systems) {
+        const r = r3[s].find((x) => x.n === n);
+        if (!r) continue;
+        out.push(`| ${n.toLocaleString('en-US')} | ${s} | ${r.servers} | ${r.connected.connected} | ${r.ready} | ${r.openAfterHold} | ${fmt(r.perConnectionKiB.edge)} / ${fmt(r.perConnectionKiB.all)} | ${fmt(r.toLastMs, 0)} | ${r.delivered} | ${r.lost} |`);
+      }
+    }
+    notes(out, systems.flatMap((s) => r3[s].flatMap((r) => (r.connected.failed ? [`${s} N=${r.n}: ${r.connected.failed} connections failed (${r.connected.reasons.join('; ')})`] : []))));
+  }
+
+  const r4 = res.resume;
+  if (r4.length) {
+    out.push(
+      '',
+      `### R4 resume — Veza alone (the raw baseline has no positions to resume from); ${r4.length} rounds`,
+      '',
+      'One client cut off (socket terminated) after the 300th message of a burst of 1,000 sent by 200 users, offline 500 ms, then reconnected with `afterPosition` = the last position it saw.',
+      '',
+      '| sent | missed while away | caught up after reconnect ms | first message after reconnect ms | lost | duplicated | out of order |',
+      '|---|---|---|---|---|---|---|',
+      `| ${total(r4.map((r) => r.sent))} | ${agg(r4.map((r) => r.missed), 0)} | ${agg(r4.map((r) => r.catchUpMs), 0)} | ${agg(r4.map((r) => r.firstMs), 0)} | ${total(r4.map((r) => r.lost))} | ${total(r4.map((r) => r.duplicates))} | ${total(r4.map((r) => r.outOfOrder))} |`,
+    );
+    notes(out, r4.flatMap((r, i) => r.errors.map((e) => `round ${i + 1}: ${e}`)));
+  }
+  return out.join('\n');
+}
+
+/** The machine is shared: how busy the rest of it was while these windows were measured. */
+function load(values: number[]): string {
+  const s = spread(values);
+  return `Other load on the machine during the measured windows (neither this bench nor PostgreSQL/Redis): median ${fmt(s.median, 0)} % of one core, up to ${fmt(s.max, 0)} %.`;
+}
+
+function notes(out: string[], lines: string[]): void {
+  if (lines.length) out.push('', ...[...new Set(lines)].slice(0, 10).map((l) => `- ${l}`));
+}

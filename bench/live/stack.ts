@@ -1,0 +1,129 @@
+/**
+ * The server processes of benchmark R, each its own process as production runs them:
+ * raw servers (bench/live/raw-server.ts), and Veza's five subgraphs
+ * (`node subgraphs/main.ts <name>`) behind one or more gateways (`node gateway/main.ts`),
+ * on a PostgreSQL database made for the run and Redis under a prefix of its own.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { SUBGRAPH_NAMES } from '../../platform/config.ts';
+import { startChild } from '../support.ts';
+
+const path = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+/** Every server process started here; should the bench itself die, they die with it. */
+const started = new Set<{ kill: (signal: NodeJS.Signals) => boolean }>();
+process.once('exit', () => {
+  for (const child of started) child.kill('SIGKILL');
+});
+
+export interface ServerProcess {
+  name: string;
+  pid: number;
+  stop: () => Promise<void>;
+}
+
+/** Starts `node <script> ...args`, then waits until GET `probe` answers 200 (at most a minute). */
+async function startProbed(name: string, script: string, args: string[], env: NodeJS.ProcessEnv, probe: string): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  started.add(child);
+  child.once('exit', () => started.delete(child));
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${name} exited (${code}):\n${err}`))));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const up = await Promise.race([
+      fetch(probe, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false),
+      exited,
+    ]);
+    if (up) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${name} did not answer ${probe} within a minute:\n${err}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  exited.catch(() => undefined);
+  return {
+    name,
+    pid: child.pid ?? 0,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+      }),
+  };
+}
+
+export interface RawServers {
+  endpoints: string[];
+  processes: ServerProcess[];
+}
+
+export async function startRawServers(count: number, basePort: number, env: NodeJS.ProcessEnv): Promise<RawServers> {
+  const processes = await Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const child = await startChild(path('./raw-server.ts'), [String(basePort + i)], env);
+      started.add(child.process);
+      child.process.once('exit', () => started.delete(child.process));
+      return { name: `raw-${i}`, pid: child.process.pid ?? 0, stop: child.stop };
+    }),
+  );
+  return { endpoints: processes.map((_, i) => `ws://127.0.0.1:${basePort + i}/`), processes };
+}
+
+export interface VezaStack {
+  subgraphs: ServerProcess[];
+  gateways: ServerProcess[];
+  /** The first gateway's GraphQL URL over HTTP (seeding, sending). */
+  httpUrl: string;
+  /** Every gateway's WebSocket URL, in start order. */
+  endpoints: string[];
+  /** Starts more gateways on the next ports; `stopExtraGateways` ends them again. */
+  addGateways: (count: number) => Promise<void>;
+  stopExtraGateways: () => Promise<void>;
+  stop: () => Promise<void>;
+}
+
+/** Subgraphs on `basePort + 1…5` (as DEFAULT_PORTS orders them), gateways from `basePort + 10`. */
+export async function startVeza(basePort: number, env: NodeJS.ProcessEnv): Promise<VezaStack> {
+  const urls = Object.fromEntries(SUBGRAPH_NAMES.map((name, i) => [`${name.toUpperCase()}_URL`, `http://127.0.0.1:${basePort + 1 + i}/graphql`]));
+  const ports = Object.fromEntries(SUBGRAPH_NAMES.map((name, i) => [`${name.toUpperCase()}_PORT`, String(basePort + 1 + i)]));
+  const all = { ...env, ...urls, ...ports, HOST: '127.0.0.1' };
+  const startSubgraph = (name: string, i: number) =>
+    startProbed(`subgraph ${name}`, path('../../subgraphs/main.ts'), [name], all, `http://127.0.0.1:${basePort + 1 + i}/healthz`);
+  // Community first: it owns the token keys the others and the gateway verify against.
+  const subgraphs = [await startSubgraph('community', 0)];
+  subgraphs.push(...(await Promise.all(SUBGRAPH_NAMES.slice(1).map((name, i) => startSubgraph(name, i + 1)))));
+  const gateways: ServerProcess[] = [];
+  const gatewayPort = (i: number) => basePort + 10 + i;
+  const addGateways = async (count: number) => {
+    const first = gateways.length;
+    const started = await Promise.all(
+      Array.from({ length: count }, (_, j) =>
+        startProbed(`gateway ${first + j}`, path('../../gateway/main.ts'), [], { ...all, GATEWAY_PORT: String(gatewayPort(first + j)), PLAYGROUND: 'false' }, `http://127.0.0.1:${gatewayPort(first + j)}/healthz`),
+      ),
+    );
+    gateways.push(...started);
+  };
+  await addGateways(1);
+  return {
+    subgraphs,
+    gateways,
+    httpUrl: `http://127.0.0.1:${gatewayPort(0)}/graphql`,
+    get endpoints() {
+      return gateways.map((_, i) => `ws://127.0.0.1:${gatewayPort(i)}/graphql`);
+    },
+    addGateways,
+    stopExtraGateways: async () => {
+      await Promise.all(gateways.splice(1).map((g) => g.stop()));
+    },
+    stop: async () => {
+      await Promise.all(gateways.splice(0).map((g) => g.stop()));
+      await Promise.all(subgraphs.splice(0).map((s) => s.stop()));
+    },
+  };
+}
