@@ -8,6 +8,7 @@
  * extensions. Rooms named `private-…` admit only their members, and `revoke` ends a
  * member's subscriptions with FORBIDDEN.
  */
+import { EventEmitter } from 'node:events';
 import { ApolloServer } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { GraphQLError, parse, subscribe, validate, type GraphQLSchema } from 'graphql';
@@ -68,7 +69,9 @@ export interface SubgraphPair {
 }
 
 export async function startSubgraphPair(secret: string): Promise<SubgraphPair> {
-  const pubsub = new PubSub<Record<string, RoomEvent>>();
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  const pubsub = new PubSub<Record<string, RoomEvent>>({ eventEmitter: emitter });
   const members = new Map<string, Set<string>>();
   const names = new Map<string, string>();
   const history = new Map<string, Post[]>();
