@@ -28,7 +28,8 @@ export interface ConnectRequest {
   /** WebSocket URLs; connection `firstIndex + j` goes to endpoint `(firstIndex + j) % length`. */
   endpoints: string[];
   firstIndex: number;
-  localAddress: string;
+  /** Source addresses; connection j binds `localAddresses[j % length]`. */
+  localAddresses: string[];
   conns: ConnSpec[];
   /** Connection attempts in flight at once. */
   concurrency: number;
@@ -148,8 +149,9 @@ function onFrame(c: Conn, system: System, text: string): void {
 /** Opens one connection and subscribes; resolves once the subscription is sent (Veza) or acknowledged (raw). */
 function open(req: ConnectRequest, index: number, url: string): Promise<void> {
   const spec = req.conns[index]!;
+  const localAddress = req.localAddresses[index % req.localAddresses.length]!;
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, req.system === 'veza' ? 'graphql-transport-ws' : undefined, { localAddress: req.localAddress, handshakeTimeout: CONNECT_TIMEOUT_MS });
+    const ws = new WebSocket(url, req.system === 'veza' ? 'graphql-transport-ws' : undefined, { localAddress, handshakeTimeout: CONNECT_TIMEOUT_MS });
     const c: Conn = { index, ws, spec, live: false, seen: undefined, order: undefined };
     const timer = setTimeout(() => fail('timed out'), CONNECT_TIMEOUT_MS);
     let settled = false;

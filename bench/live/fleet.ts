@@ -1,8 +1,12 @@
 /**
- * A fleet of client load processes (clients.ts), each with its own source address
- * (127.0.0.2, 127.0.0.3, …) so that no address runs out of ephemeral ports and no process
- * out of file descriptors; connections are split over them in contiguous blocks and
- * their reports merged.
+ * A fleet of client load processes (clients.ts), each with source addresses of its own
+ * (127.0.0.2, 127.0.0.3, …) so that no process runs out of file descriptors and no address
+ * crowds its ephemeral ports; connections are split over the processes in contiguous
+ * blocks and their reports merged.
+ *
+ * At most `PER_ADDRESS` connections per address: Linux gives bind(port 0) the odd half of
+ * the range first (~14,000 ports here), and past that each bind scans it all. Addresses
+ * are never reused within a run, so the TIME_WAIT ports of a closed fleet cost nothing.
  */
 import { fileURLToPath } from 'node:url';
 import { forkWorker, type Worker } from './ipc.ts';
@@ -10,6 +14,14 @@ import type { ClientsApi, ConnSpec, PhaseStats, System } from './clients.ts';
 import { concat } from './stats.ts';
 
 const script = fileURLToPath(new URL('./clients.ts', import.meta.url));
+const PER_ADDRESS = 5_000;
+let addressesUsed = 0;
+
+/** The next unused loopback source address (127.0.0.2 onwards). */
+function nextAddress(): string {
+  const n = addressesUsed++;
+  return `127.0.${Math.floor(n / 250)}.${2 + (n % 250)}`;
+}
 
 export interface FleetOptions {
   system: System;
@@ -41,13 +53,11 @@ export class Fleet {
     const started = performance.now();
     try {
       const results = await Promise.all(
-        workers.map((w, p) =>
-          w.request(
-            'connect',
-            { system: opts.system, endpoints: opts.endpoints, firstIndex: p * per, localAddress: `127.0.0.${2 + p}`, conns: opts.conns.slice(p * per, (p + 1) * per), concurrency: opts.concurrency },
-            600_000,
-          ),
-        ),
+        workers.map((w, p) => {
+          const conns = opts.conns.slice(p * per, (p + 1) * per);
+          const localAddresses = Array.from({ length: Math.max(1, Math.ceil(conns.length / PER_ADDRESS)) }, nextAddress);
+          return w.request('connect', { system: opts.system, endpoints: opts.endpoints, firstIndex: p * per, localAddresses, conns, concurrency: opts.concurrency }, 600_000);
+        }),
       );
       return {
         fleet,

@@ -13,8 +13,10 @@ export interface IdleResult {
   n: number;
   servers: number;
   connected: Connected;
-  /** Subscriptions that got a readiness probe. */
+  /** Subscriptions that got a readiness probe, after how many probes and seconds. */
   ready: number;
+  probes: number;
+  readySeconds: number;
   openAfterHold: number;
   /** Resident memory added per connection, KiB: serving processes, and all server processes. */
   perConnectionKiB: { edge: number; all: number };
@@ -32,7 +34,9 @@ export async function measureIdle(target: Target, scene: Scene, opts: { holdSeco
   const processes = Math.ceil(scene.conns.length / PER_CLIENT_PROCESS);
   const { fleet, connected } = await Fleet.connect({ system: target.system, endpoints: target.endpoints, conns: scene.conns, processes, concurrency: 200 });
   try {
+    const probing = performance.now();
     const ready = await waitSubscribed(target, scene, fleet, 10);
+    const readySeconds = (performance.now() - probing) / 1000;
     await new Promise((r) => setTimeout(r, opts.holdSeconds * 1000));
     const { open } = await fleet.progress();
     const after = { edge: await totalRssKiB(edge), all: await totalRssKiB(all) };
@@ -43,6 +47,8 @@ export async function measureIdle(target: Target, scene: Scene, opts: { holdSeco
       servers: target.endpoints.length,
       connected,
       ready: ready.reached,
+      probes: ready.probes,
+      readySeconds,
       openAfterHold: open,
       perConnectionKiB: { edge: (after.edge - before.edge) / n, all: (after.all - before.all) / n },
       toLastMs: m.stats.perSeq.size ? Math.max(...[...m.stats.perSeq.values()].map((s) => s.last)) : Number.NaN,

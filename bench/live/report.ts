@@ -49,7 +49,7 @@ export function formatReport(res: Results, meta: ReportMeta): string {
       `Versions: ${meta.versions}. Whole run ${fmt(meta.minutes, 1)} min.`,
     '',
   ];
-  if (!meta.withVeza) out.push('**Veza not measured**: `messageAdded` is not in schema/supergraph.graphql yet; raw baseline only.', '');
+  if (!meta.withVeza) out.push('**Veza not measured** (`messageAdded` not in schema/supergraph.graphql, or BENCH_LIVE_SYSTEMS=raw): raw baseline only.', '');
   const systems = meta.withVeza ? (['raw', 'veza'] as const) : (['raw'] as const);
 
   const r1 = res.rooms;

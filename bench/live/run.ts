@@ -117,13 +117,13 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<string> {
 
     for (let round = 1; round <= opts.rounds; round++) {
       for (const system of chosen.has('R1') ? systems : []) {
-        log(`  R1 round ${round} ${system}`);
+        log(`  R1 round ${round} ${system} (${((performance.now() - started) / 60_000).toFixed(1)} min in)`);
         const r = await measureRooms(target(system), sceneFor(system, rooms(100, 10, users), world), { rate: 1000, seconds: opts.durationSeconds, warmupSeconds: 3 });
         results.rooms[system].push(r);
         log(`    ${r.achievedRate.toFixed(0)} msg/s, P50 ${r.latency.p50.toFixed(1)} ms, P99 ${r.latency.p99.toFixed(1)} ms, lost ${r.lost} ${r.problems.join('; ')}`);
       }
       for (const system of chosen.has('R2') ? systems : []) {
-        log(`  R2 round ${round} ${system}`);
+        log(`  R2 round ${round} ${system} (${((performance.now() - started) / 60_000).toFixed(1)} min in)`);
         const r = await measureBroadcast(target(system), sceneFor(system, oneRoom('broadcast', broadcastClients, users, 10), world), { seconds: opts.durationSeconds });
         results.broadcast[system].push(r);
         log(`    to last: median ${r.toLast.median.toFixed(1)} ms, max ${r.toLast.max.toFixed(1)} ms, P99 ${r.latency.p99.toFixed(1)} ms, lost ${r.lost} ${r.problems.join('; ')}`);
@@ -134,7 +134,7 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<string> {
     for (const n of chosen.has('R3') ? idleSizes : []) {
       const servers = Math.ceil(n / PER_SERVER);
       for (const system of systems) {
-        log(`  R3 N=${n} ${system} on ${servers} fresh process(es)`);
+        log(`  R3 N=${n} ${system} on ${servers} fresh process(es) (${((performance.now() - started) / 60_000).toFixed(1)} min in)`);
         let fresh: Target;
         if (system === 'raw') {
           const extra = await startRawServers(servers, RAW_PORT + 1, serverEnv);
@@ -148,7 +148,7 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<string> {
         const r = await measureIdle(fresh, sceneFor(system, oneRoom('idle', n, users, 1), world), { holdSeconds });
         for (const stop of stopExtra.splice(0)) await stop();
         results.idle[system].push(r);
-        log(`    connected ${r.connected.connected}, open after hold ${r.openAfterHold}, ${r.perConnectionKiB.edge.toFixed(1)} KiB/conn, fan-out ${r.toLastMs.toFixed(0)} ms, lost ${r.lost}`);
+        log(`    connected ${r.connected.connected} in ${r.connected.seconds.toFixed(0)} s, all got a probe after ${r.probes} (${r.readySeconds.toFixed(0)} s), open after hold ${r.openAfterHold}, ${r.perConnectionKiB.edge.toFixed(1)} KiB/conn, fan-out ${r.toLastMs.toFixed(0)} ms, lost ${r.lost}`);
       }
     }
     for (let round = 1; round <= (chosen.has('R4') && withVeza ? opts.rounds : 0); round++) {
