@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- <scenario>...]`: runs the benchmarks (all, or those named) and
  * writes their figures to docs/benchmarks.md, with the command, date, machine and
- * package versions. Scenarios: gateway (G1–G3), database (D1), media (M1), media-playable (M2).
+ * package versions. Scenarios: gateway (G1–G3), database (D1), media (M1), media-playable (M2), live (R1–R4).
  * BENCH_DURATION (seconds per measurement, default 20) and BENCH_ROUNDS (default 3) scale it.
  */
 import { cpus, totalmem } from 'node:os';
@@ -11,6 +11,7 @@ import { runGatewayBench } from './gateway/run.ts';
 import { runDatabaseBench } from './database/run.ts';
 import { runMediaBench } from './media/run.ts';
 import { runPlayableBench } from './media/playable.ts';
+import { runLiveBench } from './live/run.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const asked = process.argv.slice(2);
@@ -22,6 +23,7 @@ const scenarios: Record<string, { title: string; run: () => Promise<string> }> =
   database: { title: 'D1 — SQL statements per operation', run: () => runDatabaseBench() },
   media: { title: 'M1 — transcoding', run: () => runMediaBench(rounds) },
   'media-playable': { title: 'M2 — upload → playable', run: () => runPlayableBench(rounds) },
+  live: { title: 'R — live delivery (graphql-ws)', run: () => runLiveBench({ durationSeconds, rounds }) },
 };
 
 const chosen = asked.length ? asked : Object.keys(scenarios);
