@@ -1,14 +1,25 @@
 /**
  * One measured transcode of `input` into `outDir`, in this process and its ffmpeg
  * children, printing wall time and CPU seconds (own + waited-for children, from /proc):
- *   veza   the worker's pipeline (one decode split into every encode, measuring passes side by side)
- *   plain  the same renditions made by plain ffmpeg commands, one after another
+ *   veza   the worker's pipeline, both phases (worker/pipeline/transcode.ts), less the uploads
+ *   plain  the same renditions made by plain ffmpeg commands, one after another: loudnorm's
+ *          own first pass to measure, a waveform pass, then one command per rendition, each
+ *          normalising with the same filter as the worker (so the audio is the same)
  */
 import { readFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from '../../worker/pipeline/ffmpeg.ts';
 import { LADDER, transcodeTrack } from '../../worker/pipeline/transcode.ts';
-import { measureLoudness, normaliseFilter } from '../../worker/pipeline/loudness.ts';
+import { DEFAULT_TARGET, normaliseFilter, type LoudnessMeasurement } from '../../worker/pipeline/loudness.ts';
+
+/** What a plain script measures with: the first of loudnorm's two documented passes. */
+async function measureLoudness(path: string): Promise<LoudnessMeasurement> {
+  const t = DEFAULT_TARGET;
+  const { stderr } = await run('ffmpeg', ['-hide_banner', '-nostats', '-i', path, '-map', '0:a:0', '-af', `loudnorm=I=${t.integratedLufs}:TP=${t.truePeakDbtp}:LRA=${t.rangeLu}:print_format=json`, '-f', 'null', '-']);
+  const m = JSON.parse(stderr.slice(stderr.lastIndexOf('{'), stderr.lastIndexOf('}') + 1)) as { input_i: string; input_lra: string; input_tp: string; input_thresh: string };
+  const value = (s: string) => (Number.isFinite(Number(s)) ? Number(s) : -70);
+  return { integratedLufs: value(m.input_i), rangeLu: value(m.input_lra), truePeakDbtp: value(m.input_tp), thresholdLufs: value(m.input_thresh) };
+}
 
 const [mode, input, outDir] = process.argv.slice(2) as ['veza' | 'plain', string, string];
 await rm(outDir, { recursive: true, force: true });

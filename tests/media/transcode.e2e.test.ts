@@ -41,32 +41,13 @@ describe('transcoding', () => {
   const settled = (id: string) =>
     expect.poll(async () => (await details(id))?.status, { timeout: 110_000, interval: 500 }).toMatch(/READY|FAILED/);
 
-  it('turns a 3-minute upload into a playable adaptive stream', async () => {
-    const wav = join(dir.path, 'three-minutes.wav');
-    await makeWav(wav, 180);
-    const track = await upload(await readFile(wav));
-    expect(track.status).toBe('PROCESSING');
-    // Followed live from right after completeTrackUpload: the current state first, then each step.
-    const watch = await ProcessingWatch.start(veza.url, owner.token, track.id);
-    const events = await watch.ended();
-    watch.close();
-    expect(statusesOf(events)).toEqual(['PROCESSING', 'READY']);
-    expect(inOrder(events)).toBe(true);
-    expect(events.at(-1)).toMatchObject({ trackId: track.id, status: 'READY', progress: 1, failureReason: null, track: { id: track.id, status: 'READY' } });
-    const t = (await details(track.id))!;
-    expect(t.status).toBe('READY');
-    expect(t.durationSeconds).toBeCloseTo(180, 0);
-    expect(t.waveform).toHaveLength(1800);
-    expect(t.renditions.map((r) => r.kind).sort()).toEqual(['FLAC', 'HLS_MASTER', 'HLS_VARIANT', 'HLS_VARIANT', 'HLS_VARIANT', 'HLS_VARIANT', 'HLS_VARIANT', 'MP3']);
-
-    // The master, a variant and its segments, as an HLS player would fetch them.
-    const master = await fetch(t.stream!.hlsUrl);
+  /** The master playlist, one AAC 128 variant and its segments, fetched as an HLS player does; returns the master's text. */
+  async function play(hlsUrl: string): Promise<string> {
+    const master = await fetch(hlsUrl);
     expect(master.status).toBe(200);
     const masterText = await master.text();
-    expect(masterText).toMatch(/CODECS="mp4a\.40\.2"/);
-    expect(masterText).toMatch(/CODECS="opus"/);
     const variantPath = masterText.split('\n').find((l) => l.includes('aac_128/playlist.m3u8'))!;
-    const variant = await (await fetch(new URL(variantPath, t.stream!.hlsUrl))).text();
+    const variant = await (await fetch(new URL(variantPath, hlsUrl))).text();
     const init = /#EXT-X-MAP:URI="([^"]+)"/.exec(variant)![1]!;
     const segments = variant.split('\n').filter((l) => l && !l.startsWith('#'));
     expect(segments.length).toBeGreaterThanOrEqual(30);
@@ -75,6 +56,44 @@ describe('transcoding', () => {
       expect(res.status).toBe(200);
       expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(0);
     }
+    return masterText;
+  }
+
+  it('turns a 3-minute upload into a playable adaptive stream, playable from its first variant', async () => {
+    const wav = join(dir.path, 'three-minutes.wav');
+    await makeWav(wav, 180);
+    const track = await upload(await readFile(wav));
+    expect(track.status).toBe('PROCESSING');
+    // Followed live from right after completeTrackUpload: the current state first, then each step.
+    const watch = await ProcessingWatch.start(veza.url, owner.token, track.id);
+
+    // Rule: READY means playable, whatever is still being made.
+    await watch.until((events) => events.some((e) => e.status === 'READY'));
+    const playable = (await details(track.id))!;
+    expect(playable.status).toBe('READY');
+    expect(playable.waveform).toHaveLength(1800);
+    expect(playable.renditions.map((r) => `${r.kind}:${r.codec}:${r.bitrateKbps ?? ''}`)).toEqual(expect.arrayContaining(['HLS_MASTER:hls:', 'HLS_VARIANT:aac:128']));
+    await play(playable.stream!.hlsUrl);
+
+    const events = await watch.ended();
+    watch.close();
+    expect(statusesOf(events)).toEqual(['PROCESSING', 'READY']);
+    expect(inOrder(events)).toBe(true);
+    // Playable first, complete after: the READY step with the first variant comes before the last one.
+    const ready = events.filter((e) => e.status === 'READY');
+    expect(ready[0]).toMatchObject({ renditionsComplete: false });
+    expect(events.at(-1)).toMatchObject({ trackId: track.id, status: 'READY', progress: 1, failureReason: null, renditionsComplete: true, track: { id: track.id, status: 'READY' } });
+    const t = (await details(track.id))!;
+    expect(t).toMatchObject({ status: 'READY', renditionsComplete: true, processingProgress: 1 });
+    expect(t.durationSeconds).toBeCloseTo(180, 0);
+    expect(t.waveform).toHaveLength(1800);
+    expect(t.renditions.map((r) => r.kind).sort()).toEqual(['FLAC', 'HLS_MASTER', 'HLS_VARIANT', 'HLS_VARIANT', 'HLS_VARIANT', 'HLS_VARIANT', 'HLS_VARIANT', 'MP3']);
+
+    // The whole ladder now, with every variant's CODECS.
+    const masterText = await play(t.stream!.hlsUrl);
+    expect(masterText).toMatch(/CODECS="mp4a\.40\.2"/);
+    expect(masterText).toMatch(/CODECS="opus"/);
+    expect(masterText.split('\n').filter((l) => l.includes('/playlist.m3u8') && !l.startsWith('#'))).toHaveLength(5);
 
     // The download: range requests work, and the normalised audio sits within 1 LU of −14 LUFS.
     const ranged = await fetch(t.stream!.mp3Url!, { headers: { range: 'bytes=0-99' } });

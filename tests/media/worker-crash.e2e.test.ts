@@ -1,7 +1,9 @@
 /**
- * Rule: a job survives its worker. The worker process is killed in the middle of a
- * transcode; a new worker takes the job up, the track becomes READY once, and the bucket
- * holds exactly one set of renditions — every object referenced, none left over.
+ * Rule: a job survives its worker, in either phase. The worker process is killed while
+ * the first variant is being made (the track is PROCESSING), or after the track became
+ * READY while the rest of the ladder is made; a new worker takes the job up, a playable
+ * track stays playable meanwhile, the track ends READY with every rendition, and the
+ * bucket holds exactly one set of renditions — every object referenced, none left over.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -12,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataOf, request, signUpUser, startTestVeza, tempDir, type TestVeza } from '../support/index.ts';
 import { CompleteUploadDocument, RequestUploadDocument, TrackDetailsDocument } from '../generated/graphql.ts';
 import { makeWav } from './fixtures.ts';
+import { ProcessingWatch, type ProcessingEvent } from './processing.ts';
 import { join as joinUri } from '../../subgraphs/media/services/hls-playlists.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -45,31 +48,41 @@ describe('a worker killed mid-job', () => {
     return child;
   }
 
-  it('completes once, with one set of renditions, after the first worker dies', async () => {
+  /** An uploaded 90-second track, queued, followed live by its owner. */
+  async function queued(title: string) {
     const owner = await signUpUser(veza.url, 'Patient');
-    const wav = join(dir.path, 'minute.wav');
+    const wav = join(dir.path, `${title}.wav`);
     await makeWav(wav, 90);
     const body = await readFile(wav);
-    const up = dataOf(await request(veza.url, RequestUploadDocument, { input: { title: 'Survivor', contentType: 'audio/wav', byteSize: body.length } }, owner.token)).requestTrackUpload;
+    const up = dataOf(await request(veza.url, RequestUploadDocument, { input: { title, contentType: 'audio/wav', byteSize: body.length } }, owner.token)).requestTrackUpload;
     await fetch(up.uploadUrl, { method: 'PUT', body: new Uint8Array(body), headers: { 'content-type': 'audio/wav' } });
     dataOf(await request(veza.url, CompleteUploadDocument, { trackId: up.track.id, sha256: createHash('sha256').update(body).digest('hex') }, owner.token));
+    const watch = await ProcessingWatch.start(veza.url, owner.token, up.track.id);
     const track = async () => dataOf(await request(veza.url, TrackDetailsDocument, { id: up.track.id }, owner.token)).track!;
+    return { id: up.track.id, watch, track };
+  }
 
-    const first = startWorker();
-    // Killed once it has reported progress, i.e. in the middle of the encode.
-    await expect.poll(async () => (await track()).processingProgress ?? 0, { timeout: 60_000, interval: 200 }).toBeGreaterThan(0);
-    const exited = new Promise((r) => first.once('exit', r));
-    first.kill('SIGKILL');
+  /** Starts a worker, kills it (SIGKILL) once `when` holds for the events seen, and waits for it to be gone. */
+  async function killWhen(watch: ProcessingWatch, when: (e: ProcessingEvent) => boolean): Promise<void> {
+    const worker = startWorker();
+    await watch.until((events) => events.some(when));
+    const exited = new Promise((r) => worker.once('exit', r));
+    worker.kill('SIGKILL');
     await exited;
-    expect((await track()).status).toBe('PROCESSING');
+  }
 
+  /** After a second worker: READY with every rendition, and exactly one set in the bucket. */
+  async function completesOnce(t: Awaited<ReturnType<typeof queued>>): Promise<void> {
     startWorker();
-    await expect.poll(async () => (await track()).status, { timeout: 110_000, interval: 500 }).toBe('READY');
-    expect((await track()).renditions).toHaveLength(8);
+    const events = await t.watch.ended();
+    t.watch.close();
+    expect(events.at(-1)).toMatchObject({ status: 'READY', renditionsComplete: true });
+    expect(events.filter((e) => e.status === 'FAILED')).toEqual([]);
+    expect((await t.track()).renditions).toHaveLength(8);
 
     // Exactly one set: every object under the prefix is referenced by the playlists or is a download.
     const store = veza.veza.platform.services.store;
-    const prefix = `tracks/${up.track.id}/renditions/`;
+    const prefix = `tracks/${t.id}/renditions/`;
     const keys = (await store.list(prefix)).map((k) => k.slice(prefix.length)).sort();
     const text = async (path: string) => {
       const chunks: Buffer[] = [];
@@ -87,6 +100,29 @@ describe('a worker killed mid-job', () => {
         else if (l && !l.startsWith('#')) referenced.add(joinUri(vdir, l));
       }
     }
+    expect(referenced.size).toBeGreaterThan(5 * 16);
     expect(keys).toEqual([...referenced].sort());
+  }
+
+  it('completes once, with one set of renditions, when the first worker dies before the track is playable', async () => {
+    const t = await queued('Survivor');
+    // Killed once it has reported progress, i.e. in the middle of the first variant.
+    await killWhen(t.watch, (e) => e.status === 'PROCESSING' && (e.progress ?? 0) > 0);
+    expect((await t.track()).status).toBe('PROCESSING');
+    await completesOnce(t);
+  }, 240_000);
+
+  it('stays playable, then completes once, when the worker dies after the track became READY', async () => {
+    const t = await queued('Phoenix');
+    await killWhen(t.watch, (e) => e.status === 'READY' && !e.renditionsComplete);
+    const playable = await t.track();
+    expect(playable).toMatchObject({ status: 'READY', renditionsComplete: false });
+    // With no worker running, what is published plays: the master, a variant, a segment.
+    const master = await (await fetch(playable.stream!.hlsUrl)).text();
+    const variantUrl = new URL(master.split('\n').find((l) => l.includes('/playlist.m3u8') && !l.startsWith('#'))!, playable.stream!.hlsUrl);
+    const variant = await (await fetch(variantUrl)).text();
+    const segment = await fetch(variant.split('\n').find((l) => l && !l.startsWith('#'))!);
+    expect(segment.status).toBe(200);
+    await completesOnce(t);
   }, 240_000);
 });

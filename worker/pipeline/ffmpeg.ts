@@ -1,5 +1,6 @@
 /** Runs ffmpeg / ffprobe as child processes: arguments as arrays (no shell), stderr kept for errors. */
 import { spawn } from 'node:child_process';
+import { setPriority } from 'node:os';
 
 export class FfmpegError extends Error {
   override name = 'FfmpegError';
@@ -15,11 +16,23 @@ export interface RunOptions {
   onProgress?: (seconds: number) => void;
   /** Called with stdout chunks instead of collecting them. */
   onStdout?: (chunk: Buffer) => void;
+  /**
+   * Scheduling niceness (0 normal … 19 lowest). Work nobody waits for runs nicer, so it
+   * takes the cores that urgent work leaves idle. Default 0.
+   */
+  niceness?: number;
 }
 
 export function run(command: 'ffmpeg' | 'ffprobe', args: string[], opts: RunOptions = {}): Promise<{ stdout: string; stderr: string }> {
   const fullArgs = command === 'ffmpeg' && opts.onProgress ? ['-progress', 'pipe:2', '-nostats', ...args] : args;
   const child = spawn(command, fullArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (opts.niceness && child.pid !== undefined) {
+    try {
+      setPriority(child.pid, opts.niceness);
+    } catch {
+      // Not allowed here, or the process already ended: it runs at normal priority.
+    }
+  }
   const out: Buffer[] = [];
   let err = '';
   child.stdout.on('data', (d: Buffer) => (opts.onStdout ? opts.onStdout(d) : out.push(d)));

@@ -1,4 +1,8 @@
-/** What an uploaded file is, according to ffprobe; and the refusal of what is not playable audio. */
+/**
+ * What an uploaded file is, according to ffprobe; and the refusal of what is not audio.
+ * Whether it decodes to the end is proven by the measuring pass (measure.ts), which
+ * decodes it all anyway.
+ */
 import { FfmpegError, run } from './ffmpeg.ts';
 
 /** The file is not decodable audio; `reason` is shown to the uploader. */
@@ -38,13 +42,6 @@ export async function probeAudio(path: string): Promise<AudioProbe> {
   if (!audio?.codec_name) throw new UndecodableAudioError('The file has no audio in it.');
   const duration = Number(json.format?.duration);
   if (!Number.isFinite(duration) || duration <= 0.1) throw new UndecodableAudioError('The audio is empty or its length cannot be read.');
-  // Decode it all once: a truncated or corrupt file fails here rather than halfway through the ladder.
-  try {
-    await run('ffmpeg', ['-v', 'error', '-xerror', '-i', path, '-map', '0:a:0', '-f', 'null', '-']);
-  } catch (err) {
-    if (err instanceof FfmpegError) throw new UndecodableAudioError('The audio is damaged and cannot be decoded to the end.');
-    throw err;
-  }
   const tags = Object.fromEntries(Object.entries(json.format?.tags ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
   const bits = Number(audio.bits_per_raw_sample ?? audio.bits_per_sample ?? 0);
   return {

@@ -1,137 +1,137 @@
 /**
- * One uploaded file in, every rendition out, into a folder:
+ * One uploaded file in, every rendition out (renditions.ts), in two phases so a track
+ * plays as soon as it can:
  *
- *   hls/master.m3u8            adaptive ladder: AAC-LC 64/128/256 kbit/s and Opus 96/160 kbit/s,
- *   hls/<variant>/...          fMP4 segments of ~6 s, all normalised to the loudness target
- *   download.mp3               MP3 320 kbit/s CBR, normalised, tags kept
- *   original.flac              the untouched audio, only when the source is lossless
- *   artwork.jpg                the picture embedded in the file, if any
+ * 1. `preparePlayable`: probe; one measuring pass (loudness, waveform: measure.ts); then
+ *    one ffmpeg that normalises once and encodes the first variant (AAC 128 kbit/s HLS)
+ *    while writing the normalised audio (48 kHz float, NUT) for phase 2; and a master
+ *    playlist that lists that variant alone.
+ * 2. `encodeLadder`: the rest of the ladder, the MP3 and (for lossless sources) the FLAC,
+ *    one ffmpeg per rendition, as many at once as there are cores, from the normalised
+ *    copy (no second normalisation, which is costly when `loudnorm` must work dynamically).
+ *    They run nicer than phase 1's work, which is what someone is waiting for.
+ *    `finishLadder` then writes the master playlist of the whole ladder.
  *
- * The measuring passes (loudness, waveform) run side by side; the encodes share one
- * decode of the source in one ffmpeg process (`asplit`), which uses every core. The
- * output folder is written under a temporary name and renamed into place only when
- * everything succeeded, so a crash never leaves a half-written set.
+ * The worker uploads phase 1 and makes the track playable while phase 2 encodes.
  */
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { run } from './ffmpeg.ts';
-import { DEFAULT_TARGET, measureLoudness, normaliseFilter, type LoudnessMeasurement, type LoudnessTarget } from './loudness.ts';
+import { DEFAULT_TARGET, normaliseFilter, type LoudnessMeasurement, type LoudnessTarget } from './loudness.ts';
+import { measureAudio } from './measure.ts';
 import { probeAudio, type AudioProbe } from './probe.ts';
-import { computeWaveform } from './waveform.ts';
+import { describe, LADDER, MASTER_PATH, masterPlaylist, PLAYABLE_VARIANT, type OutputFile, type Variant } from './renditions.ts';
 
-export interface Variant {
-  name: string;
-  codec: 'aac' | 'opus';
-  bitrateKbps: number;
-}
+export { LADDER, PLAYABLE_VARIANT, type OutputFile } from './renditions.ts';
 
-/** The HLS ladder, lowest first. */
-export const LADDER: readonly Variant[] = [
-  { name: 'aac_64', codec: 'aac', bitrateKbps: 64 },
-  { name: 'aac_128', codec: 'aac', bitrateKbps: 128 },
-  { name: 'aac_256', codec: 'aac', bitrateKbps: 256 },
-  { name: 'opus_96', codec: 'opus', bitrateKbps: 96 },
-  { name: 'opus_160', codec: 'opus', bitrateKbps: 160 },
-];
+/** Niceness of phase 2's encodes (see ffmpeg.ts). */
+const LADDER_NICENESS = 10;
+/** The normalised copy phase 2 encodes from; not a rendition. */
+const NORMALISED = 'normalised.nut';
 
-export interface OutputFile {
-  /** Path relative to the output folder. */
-  path: string;
-  contentType: string;
-  byteSize: number;
-  kind: 'HLS_MASTER' | 'HLS_VARIANT' | 'HLS_SEGMENT' | 'MP3' | 'FLAC' | 'ARTWORK';
-  codec: string | null;
-  bitrateKbps: number | null;
-}
-
-export interface TranscodeResult {
+export interface PreparedTrack {
+  /** The original, and the folder every output goes to. */
+  input: string;
+  dir: string;
   probe: AudioProbe;
   loudness: LoudnessMeasurement;
   waveform: number[];
+  /** What phase 1 made: the master playlist (first variant only) and that variant. */
   files: OutputFile[];
 }
 
-export interface TranscodeOptions {
-  input: string;
-  outputDir: string;
-  target?: LoudnessTarget;
-  /** Progress of the encode, 0..1. */
+export interface TranscodeResult extends PreparedTrack {
+  /** Every rendition. */
+  files: OutputFile[];
+}
+
+export interface PhaseOptions {
+  /** Progress of the phase's encoding, 0..1. */
   onProgress?: (fraction: number) => void;
 }
 
-export async function transcodeTrack(opts: TranscodeOptions): Promise<TranscodeResult> {
-  const target = opts.target ?? DEFAULT_TARGET;
+export async function preparePlayable(opts: PhaseOptions & { input: string; dir: string; target?: LoudnessTarget }): Promise<PreparedTrack> {
   const probe = await probeAudio(opts.input);
-  const [loudness, waveform] = await Promise.all([measureLoudness(opts.input, target), computeWaveform(opts.input, probe.durationSeconds)]);
-  const work = `${opts.outputDir}.partial-${process.pid}`;
-  await rm(work, { recursive: true, force: true });
-  await mkdir(join(work, 'hls'), { recursive: true });
-  try {
-    await encode(opts.input, work, probe, loudness, target, opts.onProgress);
-    await writeFile(join(work, 'hls', 'master.m3u8'), masterPlaylist());
-    if (probe.hasArtwork) {
-      await run('ffmpeg', ['-v', 'error', '-y', '-i', opts.input, '-map', '0:v:0', '-frames:v', '1', '-c:v', 'mjpeg', join(work, 'artwork.jpg')]).catch(() => undefined);
-    }
-    const files = await describe(work);
-    await rm(opts.outputDir, { recursive: true, force: true });
-    await rename(work, opts.outputDir);
-    return { probe, loudness, waveform, files };
-  } catch (err) {
-    await rm(work, { recursive: true, force: true });
-    throw err;
-  }
-}
-
-async function encode(input: string, dir: string, probe: AudioProbe, loudness: LoudnessMeasurement, target: LoudnessTarget, onProgress?: (f: number) => void): Promise<void> {
-  const branches = LADDER.length + 1;
-  const labels = Array.from({ length: branches }, (_, i) => `[n${i}]`);
-  const graph = `[0:a:0]${normaliseFilter(loudness, target)},aresample=48000,asplit=${branches}${labels.join('')}`;
-  const args = ['-v', 'error', '-y', '-i', input, '-filter_complex', graph];
-  LADDER.forEach((v, i) => {
-    args.push('-map', labels[i]!, `-c:a:${i}`, v.codec === 'aac' ? 'aac' : 'libopus', `-b:a:${i}`, `${v.bitrateKbps}k`);
-  });
-  args.push(
-    '-f', 'hls', '-hls_time', '6', '-hls_playlist_type', 'vod', '-hls_segment_type', 'fmp4',
-    '-hls_fmp4_init_filename', 'init.mp4', '-hls_segment_filename', join(dir, 'hls', '%v', 'seg_%03d.m4s'),
-    '-var_stream_map', LADDER.map((v, i) => `a:${i},name:${v.name}`).join(' '),
-    join(dir, 'hls', '%v', 'playlist.m3u8'),
+  const { loudness, waveform } = await measureAudio(opts.input, probe.durationSeconds);
+  const v = PLAYABLE_VARIANT;
+  await mkdir(join(opts.dir, 'hls', v.name), { recursive: true });
+  const graph = `[0:a:0]${normaliseFilter(loudness, opts.target ?? DEFAULT_TARGET)},aresample=48000,asplit=2[play][keep]`;
+  await run(
+    'ffmpeg',
+    ['-v', 'error', '-y', '-i', opts.input, '-filter_complex', graph, '-map', '[play]', ...hlsOutput(opts.dir, v), '-map', '[keep]', '-c:a', 'pcm_f32le', '-f', 'nut', join(opts.dir, NORMALISED)],
+    progressOf(probe.durationSeconds, opts.onProgress),
   );
-  // The download: MP3 320 kbit/s constant bitrate, at 44.1 kHz, tags kept.
-  args.push('-map', labels[LADDER.length]!, '-map_metadata', '0', '-c:a', 'libmp3lame', '-b:a', '320k', '-ar', '44100', '-id3v2_version', '3', join(dir, 'download.mp3'));
-  if (probe.lossless) args.push('-map', '0:a:0', '-c:a', 'flac', '-compression_level', '5', join(dir, 'original.flac'));
-  await run('ffmpeg', args, onProgress ? { onProgress: (s) => onProgress(Math.min(1, s / probe.durationSeconds)) } : {});
+  await writeFile(join(opts.dir, MASTER_PATH), masterPlaylist([v]));
+  return { input: opts.input, dir: opts.dir, probe, loudness, waveform, files: await describe(opts.dir) };
 }
 
-/** The master playlist, written by hand so every variant carries its CODECS (ffmpeg omits Opus's). */
-export function masterPlaylist(): string {
-  const lines = ['#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-INDEPENDENT-SEGMENTS'];
-  for (const v of LADDER) {
-    // BANDWIDTH: peak bits per second, with ~10 % for the container.
-    lines.push(`#EXT-X-STREAM-INF:BANDWIDTH=${Math.round(v.bitrateKbps * 1100)},AVERAGE-BANDWIDTH=${v.bitrateKbps * 1000},CODECS="${v.codec === 'aac' ? 'mp4a.40.2' : 'opus'}"`);
-    lines.push(`${v.name}/playlist.m3u8`);
-  }
-  return `${lines.join('\n')}\n`;
+interface Encode {
+  args: string[];
+  /** Rough CPU cost, to start the longest first and weigh progress. */
+  weight: number;
+  /** Failure is not fatal (the artwork). */
+  optional?: boolean;
 }
 
-async function describe(dir: string): Promise<OutputFile[]> {
-  const out: OutputFile[] = [];
-  const walk = async (d: string): Promise<void> => {
-    for (const entry of await readdir(d, { withFileTypes: true })) {
-      const full = join(d, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else out.push(classify(relative(dir, full), (await stat(full)).size));
-    }
-  };
-  await walk(dir);
-  return out.sort((a, b) => a.path.localeCompare(b.path));
+export async function encodeLadder(track: PreparedTrack, opts: PhaseOptions = {}): Promise<void> {
+  const { dir, input, probe } = track;
+  const normalised = join(dir, NORMALISED);
+  const encodes: Encode[] = LADDER.filter((v) => v !== PLAYABLE_VARIANT).map((v) => ({ args: ['-i', normalised, '-map', '0:a:0', ...hlsOutput(dir, v)], weight: v.bitrateKbps / 64 + 1 }));
+  // The download: MP3 320 kbit/s constant bitrate, at 44.1 kHz, with the original's tags.
+  encodes.push({ args: ['-i', normalised, '-i', input, '-map', '0:a:0', '-map_metadata', '1', '-c:a', 'libmp3lame', '-b:a', '320k', '-ar', '44100', '-id3v2_version', '3', join(dir, 'download.mp3')], weight: 3 });
+  if (probe.lossless) encodes.push({ args: ['-i', input, '-map', '0:a:0', '-c:a', 'flac', '-compression_level', '5', join(dir, 'original.flac')], weight: 1 });
+  if (probe.hasArtwork) encodes.push({ args: ['-i', input, '-map', '0:v:0', '-frames:v', '1', '-c:v', 'mjpeg', join(dir, 'artwork.jpg')], weight: 0.1, optional: true });
+  for (const v of LADDER) await mkdir(join(dir, 'hls', v.name), { recursive: true });
+
+  const total = encodes.reduce((n, e) => n + e.weight, 0);
+  const done = encodes.map(() => 0);
+  const report = () => opts.onProgress?.(encodes.reduce((n, e, i) => n + e.weight * done[i]!, 0) / total);
+  const queue = encodes.map((e, i) => ({ ...e, i })).sort((a, b) => b.weight - a.weight);
+  await Promise.all(
+    Array.from({ length: Math.min(availableParallelism(), queue.length) }, async () => {
+      for (let e = queue.shift(); e; e = queue.shift()) {
+        const { i } = e;
+        const ran = run('ffmpeg', ['-v', 'error', '-y', ...e.args], {
+          niceness: LADDER_NICENESS,
+          ...progressOf(probe.durationSeconds, (f) => {
+            done[i] = f;
+            report();
+          }),
+        });
+        await (e.optional ? ran.catch(() => undefined) : ran);
+        done[i] = 1;
+        report();
+      }
+    }),
+  );
 }
 
-function classify(path: string, byteSize: number): OutputFile {
-  const variant = LADDER.find((v) => path.startsWith(`hls/${v.name}/`));
-  if (path === 'hls/master.m3u8') return { path, byteSize, contentType: 'application/vnd.apple.mpegurl', kind: 'HLS_MASTER', codec: null, bitrateKbps: null };
-  if (variant && path.endsWith('.m3u8')) return { path, byteSize, contentType: 'application/vnd.apple.mpegurl', kind: 'HLS_VARIANT', codec: variant.codec, bitrateKbps: variant.bitrateKbps };
-  if (variant) return { path, byteSize, contentType: 'audio/mp4', kind: 'HLS_SEGMENT', codec: variant.codec, bitrateKbps: variant.bitrateKbps };
-  if (path === 'download.mp3') return { path, byteSize, contentType: 'audio/mpeg', kind: 'MP3', codec: 'mp3', bitrateKbps: 320 };
-  if (path === 'original.flac') return { path, byteSize, contentType: 'audio/flac', kind: 'FLAC', codec: 'flac', bitrateKbps: null };
-  return { path, byteSize, contentType: 'image/jpeg', kind: 'ARTWORK', codec: null, bitrateKbps: null };
+/** After `encodeLadder`: the master playlist of the whole ladder; returns every rendition. */
+export async function finishLadder(track: PreparedTrack): Promise<TranscodeResult> {
+  await rm(join(track.dir, NORMALISED), { force: true });
+  await writeFile(join(track.dir, MASTER_PATH), masterPlaylist(LADDER));
+  return { ...track, files: await describe(track.dir) };
+}
+
+/** Both phases into `outputDir`, one after the other (what the worker does, less the uploads; for benchmarks). */
+export async function transcodeTrack(opts: { input: string; outputDir: string; target?: LoudnessTarget }): Promise<TranscodeResult> {
+  await rm(opts.outputDir, { recursive: true, force: true });
+  const prepared = await preparePlayable({ input: opts.input, dir: opts.outputDir, ...(opts.target ? { target: opts.target } : {}) });
+  await encodeLadder(prepared);
+  return finishLadder(prepared);
+}
+
+/** ffmpeg arguments of one HLS variant in fMP4 segments of ~6 s, from the mapped audio. */
+function hlsOutput(dir: string, v: Variant): string[] {
+  const out = join(dir, 'hls', v.name);
+  return [
+    '-c:a', v.codec === 'aac' ? 'aac' : 'libopus', '-b:a', `${v.bitrateKbps}k`,
+    '-f', 'hls', '-hls_time', '6', '-hls_playlist_type', 'vod', '-hls_segment_type', 'fmp4',
+    '-hls_fmp4_init_filename', 'init.mp4', '-hls_segment_filename', join(out, 'seg_%03d.m4s'), join(out, 'playlist.m3u8'),
+  ];
+}
+
+function progressOf(durationSeconds: number, onProgress?: (fraction: number) => void): { onProgress?: (seconds: number) => void } {
+  return onProgress ? { onProgress: (s) => onProgress(Math.min(1, s / durationSeconds)) } : {};
 }

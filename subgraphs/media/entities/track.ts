@@ -46,6 +46,11 @@ export const TrackSchema = defineEntity({
     renditionsPrefix: p.string().length(200).nullable(),
     artworkKey: p.string().length(200).nullable(),
     processingProgress: p.double().$type<number>().nullable(),
+    /**
+     * Whether every rendition is made. A track is READY (playable) from its first HLS
+     * variant on; the rest of the ladder, the downloads and the audio features follow.
+     */
+    renditionsComplete: p.boolean(),
     playCount: p.integer(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },

@@ -346,7 +346,7 @@ export type Subscription = {
   __typename?: 'Subscription';
   /** The live listener count of a track the viewer can see: the current count at once, then each change, at most once a second. Ends with FORBIDDEN if the track stops being visible to the viewer. */
   listenerCount: ListenerCount;
-  /** Processing of one's own upload (owner only): the current state at once, then each change; completes after READY or FAILED. */
+  /** Processing of one's own upload (owner only): the current state at once, then each change — PROCESSING with progress, READY as soon as the track plays, more progress while the other renditions are made — and completes after FAILED, or after the READY event with `renditionsComplete`. */
   trackProcessing: TrackProcessingEvent;
 };
 
@@ -398,15 +398,17 @@ export type Track = {
   owner: User;
   /** How many times the track was played (30 seconds or more). */
   playCount: Scalars['Int']['output'];
-  /** How far processing has got (0 to 1), while PROCESSING. */
+  /** How far processing has got (0 to 1): while PROCESSING, then while READY until `renditionsComplete` (1 once it is). Never goes backwards. */
   processingProgress?: Maybe<Scalars['Float']['output']>;
-  /** Playable forms, once processed. */
+  /** Playable forms made so far: once READY, the HLS master and its first variant; every rendition once `renditionsComplete`. */
   renditions: Array<Rendition>;
+  /** Whether every rendition is made. A READY track plays from its first variant while the rest is made; this turns true when the whole ladder, the downloads and the audio features are in place. */
+  renditionsComplete: Scalars['Boolean']['output'];
   /** The secret of the track's private link (owner only; for UNLISTED tracks). */
   secretToken?: Maybe<Scalars['String']['output']>;
   /** Where the track is in its life. */
   status: TrackStatus;
-  /** Signed URLs to play the track; null unless it is READY. */
+  /** Signed URLs to play the track; null unless it is READY. The HLS master lists the variants made so far. */
   stream?: Maybe<TrackStream>;
   /** Up to 10 tags. */
   tags: Array<Scalars['String']['output']>;
@@ -441,8 +443,10 @@ export type TrackProcessingEvent = {
   __typename?: 'TrackProcessingEvent';
   /** Why processing failed, when status is FAILED. */
   failureReason?: Maybe<Scalars['String']['output']>;
-  /** How far processing has got (0 to 1), while PROCESSING and once the worker reports it; never goes backwards. */
+  /** How far processing has got (0 to 1), once the worker reports it: while PROCESSING, and while READY until `renditionsComplete`; never goes backwards. */
   progress?: Maybe<Scalars['Float']['output']>;
+  /** Whether every rendition is made; the subscription completes after the event where this turns true. */
+  renditionsComplete: Scalars['Boolean']['output'];
   /** Where the track is in its life. */
   status: TrackStatus;
   /** The track as it is now; null once deleted. */
@@ -455,9 +459,13 @@ export type TrackProcessingEvent = {
 export type TrackStatus =
   /** Processing failed; see `failureReason`. */
   | 'FAILED'
-  /** The file is being transcoded. */
+  /** The file is being checked and its first HLS variant made; not playable yet. */
   | 'PROCESSING'
-  /** Playable. */
+  /**
+   * Playable: the HLS master lists at least the first variant (AAC 128 kbit/s), and others
+   * may see the track as its visibility allows. The rest of the ladder, the MP3 and FLAC
+   * downloads and the audio features may still be in the making: see `renditionsComplete`.
+   */
   | 'READY'
   /** Waiting for the file to be uploaded. */
   | 'UPLOADING';
@@ -467,11 +475,11 @@ export type TrackStream = {
   __typename?: 'TrackStream';
   /** When these URLs stop working. */
   expiresAt: Scalars['DateTime']['output'];
-  /** Lossless FLAC, when the original was lossless. */
+  /** Lossless FLAC, when the original was lossless; null until the track's `renditionsComplete`. */
   flacUrl?: Maybe<Scalars['String']['output']>;
   /** The HLS master playlist, for adaptive streaming (any standard HLS player). */
   hlsUrl: Scalars['String']['output'];
-  /** An MP3 at 320 kbit/s; supports range requests. */
+  /** An MP3 at 320 kbit/s; supports range requests. Null until the track's `renditionsComplete`. */
   mp3Url?: Maybe<Scalars['String']['output']>;
 };
 
@@ -819,6 +827,7 @@ export type TrackResolvers<ContextType = MediaContext, ParentType extends Resolv
   playCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   processingProgress?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   renditions?: Resolver<Array<ResolversTypes['Rendition']>, ParentType, ContextType>;
+  renditionsComplete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   secretToken?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['TrackStatus'], ParentType, ContextType>;
   stream?: Resolver<Maybe<ResolversTypes['TrackStream']>, ParentType, ContextType>;
@@ -841,6 +850,7 @@ export type TrackEdgeResolvers<ContextType = MediaContext, ParentType extends Re
 export type TrackProcessingEventResolvers<ContextType = MediaContext, ParentType extends ResolversParentTypes['TrackProcessingEvent'] = ResolversParentTypes['TrackProcessingEvent']> = ResolversObject<{
   failureReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   progress?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  renditionsComplete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['TrackStatus'], ParentType, ContextType>;
   track?: Resolver<Maybe<ResolversTypes['Track']>, ParentType, ContextType>;
   trackId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;

@@ -9,9 +9,11 @@ import type { TrackStatus } from '../entities/index.ts';
 export interface TrackProcessingPayload {
   trackId: string;
   status: TrackStatus;
-  /** 0 to 1, while PROCESSING and once the worker reports it. */
+  /** 0 to 1, while processing and once the worker reports it. */
   progress: number | null;
   failureReason: string | null;
+  /** Whether every rendition is made (READY tracks play before, from their first variant). */
+  renditionsComplete: boolean;
 }
 
 export class TrackEvents {

@@ -52,7 +52,7 @@ export class TrackFeeds {
     return queue;
   }
 
-  /** The state now, then each step; owner only; ends after READY or FAILED. */
+  /** The state now, then each step; owner only; ends after FAILED, or READY with every rendition made. */
   async trackProcessing(em: EntityManager, viewerId: string | null, trackId: string): Promise<LiveSource<TrackProcessingPayload>> {
     if (!viewerId) throw unauthenticated();
     if (!isUuid(trackId)) throw notFound('Track', trackId);
@@ -72,15 +72,22 @@ export class TrackFeeds {
 }
 
 function stateOf(track: Track): TrackProcessingPayload {
-  return { trackId: track.id, status: track.status, progress: track.processingProgress ?? null, failureReason: track.failureReason ?? null };
+  return { trackId: track.id, status: track.status, progress: track.processingProgress ?? null, failureReason: track.failureReason ?? null, renditionsComplete: track.renditionsComplete };
 }
 
-const finished = (s: TrackProcessingPayload): boolean => s.status === 'READY' || s.status === 'FAILED';
+/** Processing is over once it failed, or once the track is READY with every rendition made. */
+const finished = (s: TrackProcessingPayload): boolean => s.status === 'FAILED' || (s.status === 'READY' && s.renditionsComplete);
 
-/** Whether `next` says something after `last`: another status, or more progress (a step queued before the state was read says less). */
+const RANK = { UPLOADING: 0, PROCESSING: 1, READY: 2, FAILED: 2 } as const;
+
+/**
+ * Whether `next` says something after `last`: a later status, the renditions completed,
+ * or more progress. A step queued before the state was read says less, and is dropped.
+ */
 function advances(next: TrackProcessingPayload, last: TrackProcessingPayload): boolean {
-  if (next.status !== last.status) return true;
-  return next.status === 'PROCESSING' && (next.progress ?? 0) > (last.progress ?? 0);
+  if (next.status !== last.status) return RANK[next.status] > RANK[last.status] || next.status === 'UPLOADING';
+  if (next.renditionsComplete !== last.renditionsComplete) return next.renditionsComplete;
+  return (next.progress ?? 0) > (last.progress ?? 0);
 }
 
 async function* steps(queue: LiveQueue<TrackProcessingPayload>, now: TrackProcessingPayload): AsyncGenerator<TrackProcessingPayload | LiveEnd, void, undefined> {

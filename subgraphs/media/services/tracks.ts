@@ -95,7 +95,7 @@ export class TrackService {
       id, ownerId, title, description, contentType, byteSize: input.byteSize, tags, genre,
       status: 'UPLOADING', visibility: input.visibility, secretToken: randomBytes(16).toString('base64url'),
       originalKey, failureReason: null, durationSeconds: null, sha256: null, loudness: null, renditionsPrefix: null,
-      artworkKey: null, processingProgress: null, playCount: 0,
+      artworkKey: null, processingProgress: null, renditionsComplete: false, playCount: 0,
     });
     await em.flush();
     return { track, uploadUrl, uploadUrlExpiresAt: new Date(Date.now() + UPLOAD_URL_TTL_SECONDS * 1000) };
@@ -193,7 +193,7 @@ export class TrackService {
 
   /** Flushes a change of status, with its processing event in the same transaction. */
   async #flushWithStep(em: EntityManager, track: Track): Promise<void> {
-    addToOutbox(em, this.#events.processing({ trackId: track.id, status: track.status, progress: track.processingProgress ?? null, failureReason: track.failureReason ?? null }));
+    addToOutbox(em, this.#events.processing({ trackId: track.id, status: track.status, progress: track.processingProgress ?? null, failureReason: track.failureReason ?? null, renditionsComplete: track.renditionsComplete }));
     await em.flush();
     this.#published();
   }

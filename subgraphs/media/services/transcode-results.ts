@@ -1,7 +1,8 @@
 /**
- * What the transcoding worker reports back: progress, the finished renditions, or a
- * failure. The worker calls these through the media API (it owns no tables), and each is
- * safe to receive twice.
+ * What the transcoding worker reports back: progress, the renditions (twice: the first
+ * variant, which makes the track READY, then the whole set), or a failure. The worker
+ * calls these through the media API (it owns no tables), and each is safe to receive
+ * twice, or late: nothing here moves a track backwards.
  */
 import { z } from 'zod';
 import type { EntityManager } from '../../../platform/db/orm.ts';
@@ -14,10 +15,12 @@ import type { TrackEvents } from './track-events.ts';
 
 /** The worker's manifest, as media stores it. */
 export const transcodeManifestSchema = z.object({
+  /** false: the first variant, with which the track becomes playable; true: every rendition. */
+  complete: z.boolean(),
   durationSeconds: z.number().positive(),
   loudness: z.object({ integratedLufs: z.number(), rangeLu: z.number(), truePeakDbtp: z.number() }),
   waveform: z.array(z.number().min(0).max(1)).max(10_000),
-  features: z.record(z.string(), z.unknown()),
+  features: z.record(z.string(), z.unknown()).nullable(),
   renditionsPrefix: z.string().min(1).max(200),
   artworkKey: z.string().max(300).nullable(),
   renditions: z
@@ -45,18 +48,29 @@ export class TranscodeResults {
     this.#events = events;
   }
 
+  /** Records progress while the track is PROCESSING, or READY with renditions still to come; never lower than before. */
   async progress(em: EntityManager, trackId: string, progress: number): Promise<boolean> {
     if (!isUuid(trackId)) return false;
     const fraction = Math.min(1, Math.max(0, progress));
+    const lower = { $or: [{ processingProgress: null }, { processingProgress: { $lt: fraction } }] };
     const changed = await em.transactional(async (tx) => {
-      const n = await tx.nativeUpdate(Track, { id: trackId, status: 'PROCESSING' }, { processingProgress: fraction });
-      if (n > 0) addToOutbox(tx, this.#events.processing({ trackId, status: 'PROCESSING', progress: fraction, failureReason: null }));
-      return n > 0;
+      for (const status of ['PROCESSING', 'READY'] as const) {
+        const n = await tx.nativeUpdate(Track, { id: trackId, status, renditionsComplete: false, ...lower }, { processingProgress: fraction });
+        if (n === 0) continue;
+        addToOutbox(tx, this.#events.processing({ trackId, status, progress: fraction, failureReason: null, renditionsComplete: false }));
+        return true;
+      }
+      return false;
     });
     if (changed) this.#published();
     return changed;
   }
 
+  /**
+   * Records renditions. The first variant makes a track READY, unless it is READY already
+   * (an earlier attempt got this far, or further: what it recorded stays). The whole set
+   * replaces whatever was recorded and completes the track; recorded twice, it is kept.
+   */
   async finish(em: EntityManager, trackId: string, manifestJson: string): Promise<boolean> {
     let manifest: TranscodeManifest;
     try {
@@ -66,7 +80,8 @@ export class TranscodeResults {
     }
     const track = isUuid(trackId) ? await em.findOne(Track, { id: trackId }) : null;
     if (!track) throw notFound('Track', trackId);
-    if (track.status === 'READY' && track.renditionsPrefix === manifest.renditionsPrefix) return true;
+    if (track.status === 'READY' && (!manifest.complete || track.renditionsComplete)) return true;
+    const progress = manifest.complete ? 1 : (track.processingProgress ?? 0);
     await em.transactional(async (tx) => {
       await tx.nativeDelete(Rendition, { track: trackId });
       for (const r of manifest.renditions) tx.create(Rendition, { track: trackId, ...r });
@@ -74,15 +89,18 @@ export class TranscodeResults {
         Track,
         { id: trackId },
         {
-          status: 'READY', failureReason: null, processingProgress: 1, durationSeconds: manifest.durationSeconds,
-          loudness: manifest.loudness, waveform: manifest.waveform, features: manifest.features,
+          status: 'READY', failureReason: null, processingProgress: progress, renditionsComplete: manifest.complete,
+          durationSeconds: manifest.durationSeconds, loudness: manifest.loudness, waveform: manifest.waveform,
+          ...(manifest.features ? { features: manifest.features } : {}),
           renditionsPrefix: manifest.renditionsPrefix, artworkKey: manifest.artworkKey,
         },
       );
+      const step = this.#events.processing({ trackId, status: 'READY', progress, failureReason: null, renditionsComplete: manifest.complete });
+      // Published once, when the track first becomes playable.
       const payload: EventTopics['media.track.published'] = {
         trackId, ownerId: track.ownerId, title: track.title, description: track.description ?? null, visibility: track.visibility,
       };
-      addToOutbox(tx, [{ topic: 'media.track.published', payload }, ...this.#events.processing({ trackId, status: 'READY', progress: 1, failureReason: null })]);
+      addToOutbox(tx, track.status === 'READY' ? step : [{ topic: 'media.track.published', payload }, ...step]);
     });
     this.#published();
     return true;
@@ -93,7 +111,7 @@ export class TranscodeResults {
     const failureReason = reason.slice(0, 1000);
     const changed = await em.transactional(async (tx) => {
       const n = await tx.nativeUpdate(Track, { id: trackId, status: { $ne: 'READY' } }, { status: 'FAILED', failureReason, processingProgress: null });
-      if (n > 0) addToOutbox(tx, this.#events.processing({ trackId, status: 'FAILED', progress: null, failureReason }));
+      if (n > 0) addToOutbox(tx, this.#events.processing({ trackId, status: 'FAILED', progress: null, failureReason, renditionsComplete: false }));
       return n > 0;
     });
     if (changed) this.#published();
