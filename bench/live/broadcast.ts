@@ -26,7 +26,7 @@ export interface BroadcastResult {
 }
 
 export async function measureBroadcast(target: Target, scene: Scene, opts: { seconds: number }): Promise<BroadcastResult> {
-  const { fleet, connected } = await Fleet.connect({ system: target.system, endpoints: target.endpoints, conns: scene.conns, processes: 2, concurrency: 200 });
+  const { fleet, connected } = await Fleet.connect({ system: target.system, endpoints: target.endpoints, conns: scene.conns, processes: 2, concurrency: 100 });
   try {
     const ready = await waitSubscribed(target, scene, fleet);
     const problems = ready.reached === scene.conns.length ? [] : [`only ${ready.reached} of ${scene.conns.length} subscriptions got a probe`];

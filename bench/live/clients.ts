@@ -59,7 +59,7 @@ export interface PhaseStats {
 export type ClientsApi = {
   connect: { req: ConnectRequest; res: { connected: number; failed: number; reasons: string[]; ms: number } };
   phase: { req: { phase: number; record: boolean }; res: null };
-  progress: { req: null; res: { received: number; reached: number; open: number } };
+  progress: { req: null; res: { received: number; reached: number; open: number; endings: [string, number][] } };
   report: { req: null; res: PhaseStats };
   close: { req: null; res: null };
 };
@@ -83,6 +83,12 @@ let phase = -1;
 let record = false;
 let stats = emptyStats();
 let latencies = new Float64Array(1 << 16);
+
+/** Why subscriptions that were open ended (close codes, error messages), with counts. */
+const endings = new Map<string, number>();
+function ended(why: string): void {
+  if (endings.size < 20 || endings.has(why)) endings.set(why, (endings.get(why) ?? 0) + 1);
+}
 
 function emptyStats(): Omit<PhaseStats, 'latencies' | 'open' | 'orders'> {
   return { received: 0, duplicates: 0, foreign: 0, stale: 0, errors: 0, authorMismatch: 0, reached: 0, perSeq: new Map() };
@@ -134,12 +140,14 @@ function onFrame(c: Conn, system: System, text: string): void {
     if (frame.type === 'error' || frame.type === 'complete') {
       stats.errors++;
       c.live = false;
+      ended(`${frame.type} ${JSON.stringify(frame.payload ?? null).slice(0, 160)}`);
     }
     return;
   }
   const added = frame.payload?.data?.messageAdded;
   if (frame.payload?.errors?.length || !added) {
     stats.errors++;
+    ended(`next with errors ${JSON.stringify(frame.payload?.errors ?? null).slice(0, 160)}`);
     return;
   }
   const mark = parseMark(added.body);
@@ -185,6 +193,7 @@ function open(req: ConnectRequest, index: number, url: string): Promise<void> {
     });
     ws.on('error', (err) => fail(err.message));
     ws.once('close', (code, reason) => {
+      if (settled && c.live) ended(`closed ${code} ${reason.toString()}`.trim());
       c.live = false;
       fail(`closed ${code} ${reason.toString()}`);
     });
@@ -222,7 +231,7 @@ serve<ClientsApi>({
     }
     return null;
   },
-  progress: async () => ({ received: stats.received, reached: stats.reached, open: openCount() }),
+  progress: async () => ({ received: stats.received, reached: stats.reached, open: openCount(), endings: [...endings] }),
   report: async () => ({
     ...stats,
     open: openCount(),
@@ -230,7 +239,10 @@ serve<ClientsApi>({
     ...(record ? { orders: recordedOrders() } : {}),
   }),
   close: async () => {
-    for (const c of conns) c.ws.terminate();
+    for (const c of conns) {
+      c.live = false;
+      c.ws.terminate();
+    }
     conns.length = 0;
     return null;
   },

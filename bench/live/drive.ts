@@ -45,8 +45,8 @@ export interface PhaseResult {
 
 let phases = 0;
 
-/** How long deliveries are waited for after the publisher is done: later ones count as lost. */
-export const DRAIN_MS = 30_000;
+/** How long deliveries are waited for after the publisher is done: later ones count as lost (a chat message 10 s late is one a user has given up on). */
+export const DRAIN_MS = 10_000;
 
 /** A phase number no client has seen yet. */
 export const nextPhase = (): number => ++phases;

@@ -82,9 +82,11 @@ export class Fleet {
     await Promise.all(this.workers.map((w) => w.request('phase', { phase, record })));
   }
 
-  async progress(): Promise<{ received: number; reached: number; open: number }> {
+  async progress(): Promise<{ received: number; reached: number; open: number; endings: [string, number][] }> {
     const all = await Promise.all(this.workers.map((w) => w.request('progress', null)));
-    return { received: sum(all, 'received'), reached: sum(all, 'reached'), open: sum(all, 'open') };
+    const endings = new Map<string, number>();
+    for (const [why, n] of all.flatMap((r) => r.endings)) endings.set(why, (endings.get(why) ?? 0) + n);
+    return { received: sum(all, 'received'), reached: sum(all, 'reached'), open: sum(all, 'open'), endings: [...endings].sort((a, b) => b[1] - a[1]) };
   }
 
   async report(): Promise<PhaseStats> {

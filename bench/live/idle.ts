@@ -18,6 +18,8 @@ export interface IdleResult {
   probes: number;
   readySeconds: number;
   openAfterHold: number;
+  /** Why subscriptions that had opened ended before the fan-out, with counts. */
+  endings: [string, number][];
   /** Resident memory added per connection, KiB: serving processes, and all server processes. */
   perConnectionKiB: { edge: number; all: number };
   /** The fanned-out message: latest arrival (ms after sending), deliveries, lost. */
@@ -32,13 +34,13 @@ export async function measureIdle(target: Target, scene: Scene, opts: { holdSeco
   const { edge, all } = target.pids();
   const before = { edge: await totalRssKiB(edge), all: await totalRssKiB(all) };
   const processes = Math.ceil(scene.conns.length / PER_CLIENT_PROCESS);
-  const { fleet, connected } = await Fleet.connect({ system: target.system, endpoints: target.endpoints, conns: scene.conns, processes, concurrency: 200 });
+  const { fleet, connected } = await Fleet.connect({ system: target.system, endpoints: target.endpoints, conns: scene.conns, processes, concurrency: 64 });
   try {
     const probing = performance.now();
     const ready = await waitSubscribed(target, scene, fleet, 10);
     const readySeconds = (performance.now() - probing) / 1000;
     await new Promise((r) => setTimeout(r, opts.holdSeconds * 1000));
-    const { open } = await fleet.progress();
+    const { open, endings } = await fleet.progress();
     const after = { edge: await totalRssKiB(edge), all: await totalRssKiB(all) };
     const m = await runPhase(target, scene, fleet, { rate: 0, count: 1, maxInFlight: 1, quietMs: 5_000 });
     const n = scene.conns.length;
@@ -50,6 +52,7 @@ export async function measureIdle(target: Target, scene: Scene, opts: { holdSeco
       probes: ready.probes,
       readySeconds,
       openAfterHold: open,
+      endings,
       perConnectionKiB: { edge: (after.edge - before.edge) / n, all: (after.all - before.all) / n },
       toLastMs: m.stats.perSeq.size ? Math.max(...[...m.stats.perSeq.values()].map((s) => s.last)) : Number.NaN,
       delivered: m.stats.received,

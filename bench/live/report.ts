@@ -43,10 +43,10 @@ export function formatReport(res: Results, meta: ReportMeta): string {
     `Raw baseline: a plain \`ws\` server forwarding Redis pub/sub messages to the sockets of their channel (bench/live/raw-server.ts). ` +
       `Veza: \`node gateway/main.ts\` in front of the five subgraphs, each \`node subgraphs/main.ts <name>\` (production profile: PostgreSQL database made for the run, Redis with its own prefix, embedded s3rver), ` +
       `clients on graphql-transport-ws subscribed to \`messageAdded(channelId:) { id body position author { displayName } }\` (author from the community subgraph), messages sent with \`sendMessage\` over HTTP through the gateway. ` +
-      `Latency = client receive time − send time (PUBLISH for raw; the start of the mutation for Veza, so Veza's send path counts); a delivery missing 30 s after the last send counts as lost. ` +
+      `Latency = client receive time − send time (PUBLISH for raw; the start of the mutation for Veza, so Veza's send path counts); a delivery still missing 10 s after the last send counts as lost. ` +
       `Clients, publisher and servers are separate processes; clients bind 127.0.0.2, 127.0.0.3, …. Every Veza user signed up through the gateway and joined with an invite (R1: one user per client; R2/R3: see below); chat's flood limit is left at its default (senders stay under it), sign-up limit and token lifetime raised for the run. ` +
       `CPU % is of one core over the measured window; peak RSS is VmHWM reset before each measurement. "edge" = the raw server or Veza's gateway(s); "all" adds Veza's subgraphs (PostgreSQL and Redis are not counted for either). ` +
-      `Versions: ${meta.versions}. Whole run ${fmt(meta.minutes, 1)} min.`,
+      `Versions: ${meta.versions}. Settings: BENCH_LIVE_USERS=${meta.users}, BENCH_LIVE_BROADCAST=${meta.broadcastClients}, BENCH_LIVE_IDLE=${meta.idleSizes.join(',')}, BENCH_LIVE_HOLD=${meta.holdSeconds}. Whole run ${fmt(meta.minutes, 1)} min.`,
     '',
   ];
   if (!meta.withVeza) out.push('**Veza not measured** (`messageAdded` not in schema/supergraph.graphql, or BENCH_LIVE_SYSTEMS=raw): raw baseline only.', '');
@@ -113,7 +113,15 @@ export function formatReport(res: Results, meta: ReportMeta): string {
         out.push(`| ${n.toLocaleString('en-US')} | ${s} | ${r.servers} | ${r.connected.connected} | ${r.ready} | ${r.openAfterHold} | ${fmt(r.perConnectionKiB.edge)} / ${fmt(r.perConnectionKiB.all)} | ${fmt(r.toLastMs, 0)} | ${r.delivered} | ${r.lost} |`);
       }
     }
-    notes(out, systems.flatMap((s) => r3[s].flatMap((r) => (r.connected.failed ? [`${s} N=${r.n}: ${r.connected.failed} connections failed (${r.connected.reasons.join('; ')})`] : []))));
+    notes(
+      out,
+      systems.flatMap((s) =>
+        r3[s].flatMap((r) => [
+          ...(r.connected.failed ? [`${s} N=${r.n}: ${r.connected.failed} connections failed (${r.connected.reasons.join('; ')})`] : []),
+          ...(r.endings.length ? [`${s} N=${r.n}: open subscriptions ended before the fan-out: ${r.endings.slice(0, 3).map(([why, n]) => `${n}× ${why}`).join('; ')}`] : []),
+        ]),
+      ),
+    );
   }
 
   const r4 = res.resume;
