@@ -4,7 +4,7 @@
  * the same run, interleaved; wall time and CPU seconds, ratio worker/plain.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fmt, median, runChild } from '../support.ts';
@@ -16,6 +16,7 @@ export async function runMediaBench(rounds: number): Promise<string> {
     const input = join(dir, 'track.wav');
     await makeBenchWav(input);
     const script = fileURLToPath(new URL('./transcode-one.ts', import.meta.url));
+    const load = [loadavg()[0]!];
     const results: Record<'veza' | 'plain', { wallSeconds: number; cpuSeconds: number }[]> = { veza: [], plain: [] };
     for (let r = 0; r < rounds; r++) {
       for (const mode of ['veza', 'plain'] as const) {
@@ -23,10 +24,11 @@ export async function runMediaBench(rounds: number): Promise<string> {
         results[mode].push(JSON.parse(out.trim()) as { wallSeconds: number; cpuSeconds: number });
       }
     }
+    load.push(loadavg()[0]!);
     const m = (mode: 'veza' | 'plain', k: 'wallSeconds' | 'cpuSeconds') => median(results[mode].map((x) => x[k]));
     const span = (mode: 'veza' | 'plain', k: 'wallSeconds' | 'cpuSeconds') => `${fmt(Math.min(...results[mode].map((x) => x[k])))}–${fmt(Math.max(...results[mode].map((x) => x[k])))}`;
     return [
-      `3-minute stereo 44.1 kHz WAV; renditions: HLS fMP4 AAC 64/128/256 + Opus 96/160 (normalised to −14 LUFS), MP3 320, FLAC; plus loudness and waveform passes. ${rounds} rounds interleaved, median [min–max].`,
+      `3-minute stereo 44.1 kHz WAV; renditions: HLS fMP4 AAC 64/128/256 + Opus 96/160 (normalised to −14 LUFS), MP3 320, FLAC. Veza: the worker's two phases (one measuring pass for loudness, waveform and tempo; AAC 128 with a normalised copy; then the other renditions and the spectral summary from it, one ffmpeg each, at niceness 10), uploads left out. Plain: loudnorm's own analysis pass, a waveform pass, then one command per rendition, each normalising with the same filter (the same audio), no tempo or spectral analysis. ${rounds} rounds interleaved, median [min–max]. Load average (1 min) at start ${fmt(load[0]!, 2)}, at end ${fmt(load[1]!, 2)}.`,
       '',
       '| pipeline | wall s | CPU s | wall vs plain | CPU vs plain |',
       '|---|---|---|---|---|',

@@ -25,6 +25,8 @@ export interface MediaContext extends BaseSubgraphContext, MediaServices {
     /** Tracks the viewer may see, by id (without a secret token). */
     track: DataLoader<string, Track | null>;
     renditions: DataLoader<string, Rendition[]>;
+    /** The stored audio features of tracks (a lazy column), by id. */
+    features: DataLoader<string, Record<string, unknown> | null>;
   };
 }
 
@@ -44,6 +46,11 @@ export function createMediaContext(base: BaseSubgraphContext, services: MediaSer
       renditions: new DataLoader(async (ids) => {
         const rows = await base.em.find(Rendition, { track: { $in: [...ids] } }, { orderBy: { key: 'asc' } });
         return ids.map((id) => rows.filter((r) => r.track.id === id));
+      }),
+      features: new DataLoader(async (ids) => {
+        const rows = await base.em.find(Track, { id: { $in: [...ids] } }, { populate: ['features'] });
+        const map = new Map(rows.map((t) => [t.id, t.features ?? null]));
+        return ids.map((id) => map.get(id) ?? null);
       }),
     },
   };

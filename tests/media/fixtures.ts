@@ -15,6 +15,16 @@ export async function makeWav(path: string, seconds: number): Promise<void> {
   ]);
 }
 
+/** A stereo 44.1 kHz WAV of `seconds`: a metronome at `bpm`, each click a 1.5 kHz blip decaying in ~20 ms. */
+export async function makeClickTrack(path: string, bpm: number, seconds: number): Promise<void> {
+  const period = 60 / bpm;
+  await exec('ffmpeg', [
+    '-v', 'error', '-y',
+    '-f', 'lavfi', '-i', `aevalsrc='if(lt(mod(t,${period}),0.02),0.8*sin(2*PI*1500*t)*exp(-mod(t,${period})*200),0)':s=44100:d=${seconds}`,
+    '-ac', '2', '-c:a', 'pcm_s16le', path,
+  ]);
+}
+
 /** Integrated loudness of a file (LUFS), measured by ffmpeg. */
 export async function integratedLoudness(pathOrUrl: string): Promise<number> {
   const { stderr } = await exec('ffmpeg', ['-hide_banner', '-nostats', '-i', pathOrUrl, '-af', 'loudnorm=print_format=json', '-f', 'null', '-']);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeOf, dataOf, request, signUpUser, startTestVeza, tempDir, type TestUser, type TestVeza } from '../support/index.ts';
 import { CompleteUploadDocument, RequestUploadDocument, TrackDetailsDocument, UpdateTrackDocument } from '../generated/graphql.ts';
-import { integratedLoudness, makeWav } from './fixtures.ts';
+import { integratedLoudness, makeClickTrack, makeWav } from './fixtures.ts';
 import { inOrder, ProcessingWatch, statusesOf } from './processing.ts';
 
 describe('transcoding', () => {
@@ -88,6 +88,10 @@ describe('transcoding', () => {
     expect(t.durationSeconds).toBeCloseTo(180, 0);
     expect(t.waveform).toHaveLength(1800);
     expect(t.renditions.map((r) => r.kind).sort()).toEqual(['FLAC', 'HLS_MASTER', 'HLS_VARIANT', 'HLS_VARIANT', 'HLS_VARIANT', 'HLS_VARIANT', 'HLS_VARIANT', 'MP3']);
+    // A steady tone in noise: a loudness range, a spectrum, and no pulse to give a tempo.
+    expect(t.audioFeatures?.tempoBpm).toBeNull();
+    expect(t.audioFeatures?.loudnessRangeLu).toBeGreaterThanOrEqual(0);
+    expect(t.audioFeatures?.spectralCentroidHz).toBeGreaterThan(0);
 
     // The whole ladder now, with every variant's CODECS.
     const masterText = await play(t.stream!.hlsUrl);
@@ -102,6 +106,21 @@ describe('transcoding', () => {
     await writeFile(mp3, Buffer.from(await (await fetch(t.stream!.mp3Url!)).arrayBuffer()));
     expect(Math.abs((await integratedLoudness(mp3)) - -14)).toBeLessThanOrEqual(1);
   }, 180_000);
+
+  it('measures the tempo and a spectral summary of an upload, for discovery', async () => {
+    const clicks = join(dir.path, 'clicks.wav');
+    await makeClickTrack(clicks, 120, 30);
+    const track = await upload(await readFile(clicks));
+    const watch = await ProcessingWatch.start(veza.url, owner.token, track.id);
+    await watch.ended();
+    watch.close();
+    const features = (await details(track.id))!.audioFeatures!;
+    expect(Math.abs(features.tempoBpm! - 120)).toBeLessThanOrEqual(3);
+    expect(features.tempoConfidence).toBeGreaterThan(0.5);
+    // 1.5 kHz blips: the spectrum's centre sits near them.
+    expect(features.spectralCentroidHz).toBeGreaterThan(1000);
+    expect(features.spectralCentroidHz).toBeLessThan(4000);
+  });
 
   it('plays unlisted tracks with their secret only, and private ones for their owner only', async () => {
     const wav = join(dir.path, 'short.wav');

@@ -14,7 +14,7 @@ import type { ObjectStore } from '../../platform/storage/object-store.ts';
 import type { InternalClient } from '../../platform/subgraph/internal-client.ts';
 import type { TranscodeManifest } from '../../subgraphs/media/services/transcode-results.ts';
 import { MASTER_PATH, type OutputFile } from '../pipeline/renditions.ts';
-import type { PreparedTrack, TranscodeResult } from '../pipeline/transcode.ts';
+import type { LadderAnalysis, PreparedTrack, TranscodeResult } from '../pipeline/transcode.ts';
 
 const FINISH = /* GraphQL */ `mutation Finish($trackId: ID!, $manifest: String!) { finishTranscode(trackId: $trackId, manifest: $manifest) }`;
 
@@ -39,7 +39,7 @@ export async function publishPlayable(deps: PublishDeps, trackId: string, track:
   const existing = await deps.store.stat(`${prefix}${MASTER_PATH}`);
   if (!existing) await putAll(deps.store, dir, prefix, [master]);
   const listed = existing ? { ...master, byteSize: existing.size } : master;
-  await finish(deps, trackId, manifestFor(trackId, track, [...track.files.filter((f) => f !== master), listed], false));
+  await finish(deps, trackId, manifestFor(trackId, track, [...track.files.filter((f) => f !== master), listed], null));
 }
 
 /** The rest of the renditions (phase 1's are in place), the master of the whole ladder last; then leftovers go, and the track is complete. */
@@ -52,7 +52,7 @@ export async function publishComplete(deps: PublishDeps, trackId: string, result
   const keys = new Set(result.files.map((f) => `${prefix}${f.path}`));
   const stale = (await deps.store.list(prefix)).filter((k) => !keys.has(k));
   if (stale.length) await deps.store.client.removeObjects(deps.store.bucket, stale);
-  await finish(deps, trackId, manifestFor(trackId, result, result.files, true));
+  await finish(deps, trackId, manifestFor(trackId, result, result.files, result));
 }
 
 async function putAll(store: ObjectStore, dir: string, prefix: string, files: readonly OutputFile[]): Promise<void> {
@@ -71,16 +71,26 @@ async function finish(deps: PublishDeps, trackId: string, manifest: TranscodeMan
   await deps.internal.query('media', FINISH, { trackId, manifest: JSON.stringify(manifest) });
 }
 
-function manifestFor(trackId: string, track: PreparedTrack, files: readonly OutputFile[], complete: boolean): TranscodeManifest {
+/** The manifest of what phase 1 made (`analysis` null), or of the complete set with what phase 2 measured. */
+function manifestFor(trackId: string, track: PreparedTrack, files: readonly OutputFile[], analysis: LadderAnalysis | null): TranscodeManifest {
   const prefix = renditionsPrefix(trackId);
-  const { probe, loudness } = track;
+  const { probe, loudness, tempo } = track;
+  const spectral = analysis?.spectral ?? null;
   return {
-    complete,
+    complete: analysis !== null,
     durationSeconds: probe.durationSeconds,
     loudness: { integratedLufs: loudness.integratedLufs, rangeLu: loudness.rangeLu, truePeakDbtp: loudness.truePeakDbtp },
     waveform: track.waveform,
-    features: complete
-      ? { loudnessRangeLu: loudness.rangeLu, sourceCodec: probe.codec, sampleRate: probe.sampleRate, channels: probe.channels, lossless: probe.lossless, tags: probe.tags }
+    features: analysis
+      ? {
+          loudnessRangeLu: loudness.rangeLu,
+          tempoBpm: tempo.bpm,
+          tempoConfidence: tempo.confidence,
+          spectralCentroidHz: spectral?.centroidHz ?? null,
+          spectralRolloffHz: spectral?.rolloffHz ?? null,
+          spectralFlatness: spectral?.flatness ?? null,
+          sourceCodec: probe.codec, sampleRate: probe.sampleRate, channels: probe.channels, lossless: probe.lossless, tags: probe.tags,
+        }
       : null,
     renditionsPrefix: prefix,
     artworkKey: files.some((f) => f.kind === 'ARTWORK') ? `${prefix}artwork.jpg` : null,

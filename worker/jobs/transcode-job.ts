@@ -65,8 +65,7 @@ export async function handleTranscodeJob(job: RunningJob<TranscodeJobPayload>, d
       await ladder.catch(() => undefined);
       throw err;
     }
-    await ladder;
-    await publishComplete(deps, trackId, await finishLadder(prepared), prepared.files);
+    await publishComplete(deps, trackId, await finishLadder(prepared, await ladder), prepared.files);
     await job.progress(1);
   } finally {
     await rm(dir, { recursive: true, force: true });

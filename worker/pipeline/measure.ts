@@ -1,7 +1,7 @@
 /**
  * The measuring pass: one decode of the whole original that proves it decodes to the end
  * (`-xerror`), measures its loudness (`ebur128` with true peaks) and streams a mono
- * 8 kHz copy out of ffmpeg for the waveform. One pass instead of
+ * 8 kHz copy out of ffmpeg for the waveform and the tempo estimate (tempo.ts). One pass instead of
  * three (decode check, `loudnorm` analysis, waveform): `loudnorm` measures at 192 kHz,
  * `ebur128` oversamples only for true peaks, so this costs a quarter of what the
  * separate passes did.
@@ -9,19 +9,22 @@
 import { FfmpegError, run } from './ffmpeg.ts';
 import { parseEbur128Summary, type LoudnessMeasurement } from './loudness.ts';
 import { UndecodableAudioError } from './probe.ts';
+import { OnsetTempo, type TempoEstimate } from './tempo.ts';
 import { WaveformPeaks } from './waveform.ts';
 
-/** Sample rate of the analysis copy. */
+/** Sample rate of the analysis copy (waveform, onsets). */
 export const ANALYSIS_RATE = 8000;
 
 export interface AudioMeasurement {
   loudness: LoudnessMeasurement;
   /** Peaks for drawing, see waveform.ts. */
   waveform: number[];
+  tempo: TempoEstimate;
 }
 
 export async function measureAudio(path: string, durationSeconds: number): Promise<AudioMeasurement> {
   const peaks = new WaveformPeaks(Math.round(durationSeconds * ANALYSIS_RATE));
+  const tempo = new OnsetTempo(ANALYSIS_RATE);
   let carry: Buffer | null = null;
   let stderr: string;
   try {
@@ -38,6 +41,7 @@ export async function measureAudio(path: string, durationSeconds: number): Promi
         const aligned = buf.byteOffset % 2 === 0 ? buf : Buffer.from(buf);
         const samples = new Int16Array(aligned.buffer, aligned.byteOffset, usable / 2);
         peaks.add(samples);
+        tempo.add(samples);
         carry = usable < buf.length ? Buffer.from(buf.subarray(usable)) : null;
       },
     }));
@@ -47,5 +51,5 @@ export async function measureAudio(path: string, durationSeconds: number): Promi
   }
   const loudness = parseEbur128Summary(stderr);
   if (!loudness) throw new Error(`ebur128 printed no summary: ${stderr.slice(-500)}`);
-  return { loudness, waveform: peaks.peaks() };
+  return { loudness, waveform: peaks.peaks(), tempo: tempo.estimate() };
 }

@@ -8,7 +8,8 @@
  *    playlist that lists that variant alone.
  * 2. `encodeLadder`: the rest of the ladder, the MP3 and (for lossless sources) the FLAC,
  *    one ffmpeg per rendition, as many at once as there are cores, from the normalised
- *    copy (no second normalisation, which is costly when `loudnorm` must work dynamically).
+ *    copy (no second normalisation, which is costly when `loudnorm` must work dynamically);
+ *    and the spectral summary of the original (spectral.ts) among them.
  *    They run nicer than phase 1's work, which is what someone is waiting for.
  *    `finishLadder` then writes the master playlist of the whole ladder.
  *
@@ -21,6 +22,8 @@ import { run } from './ffmpeg.ts';
 import { DEFAULT_TARGET, normaliseFilter, type LoudnessMeasurement, type LoudnessTarget } from './loudness.ts';
 import { measureAudio } from './measure.ts';
 import { probeAudio, type AudioProbe } from './probe.ts';
+import { SpectralAccumulator, spectralArgs, type SpectralSummary } from './spectral.ts';
+import type { TempoEstimate } from './tempo.ts';
 import { describe, LADDER, MASTER_PATH, masterPlaylist, PLAYABLE_VARIANT, type OutputFile, type Variant } from './renditions.ts';
 
 export { LADDER, PLAYABLE_VARIANT, type OutputFile } from './renditions.ts';
@@ -37,11 +40,17 @@ export interface PreparedTrack {
   probe: AudioProbe;
   loudness: LoudnessMeasurement;
   waveform: number[];
+  tempo: TempoEstimate;
   /** What phase 1 made: the master playlist (first variant only) and that variant. */
   files: OutputFile[];
 }
 
-export interface TranscodeResult extends PreparedTrack {
+/** What phase 2 measured besides encoding. */
+export interface LadderAnalysis {
+  spectral: SpectralSummary | null;
+}
+
+export interface TranscodeResult extends PreparedTrack, LadderAnalysis {
   /** Every rendition. */
   files: OutputFile[];
 }
@@ -53,7 +62,7 @@ export interface PhaseOptions {
 
 export async function preparePlayable(opts: PhaseOptions & { input: string; dir: string; target?: LoudnessTarget }): Promise<PreparedTrack> {
   const probe = await probeAudio(opts.input);
-  const { loudness, waveform } = await measureAudio(opts.input, probe.durationSeconds);
+  const { loudness, waveform, tempo } = await measureAudio(opts.input, probe.durationSeconds);
   const v = PLAYABLE_VARIANT;
   await mkdir(join(opts.dir, 'hls', v.name), { recursive: true });
   const graph = `[0:a:0]${normaliseFilter(loudness, opts.target ?? DEFAULT_TARGET)},aresample=48000,asplit=2[play][keep]`;
@@ -63,25 +72,28 @@ export async function preparePlayable(opts: PhaseOptions & { input: string; dir:
     progressOf(probe.durationSeconds, opts.onProgress),
   );
   await writeFile(join(opts.dir, MASTER_PATH), masterPlaylist([v]));
-  return { input: opts.input, dir: opts.dir, probe, loudness, waveform, files: await describe(opts.dir) };
+  return { input: opts.input, dir: opts.dir, probe, loudness, waveform, tempo, files: await describe(opts.dir) };
 }
 
 interface Encode {
   args: string[];
-  /** Rough CPU cost, to start the longest first and weigh progress. */
+  /** Rough CPU cost (seconds per 3 minutes on a 2-core EPYC), to start the longest first and weigh progress. */
   weight: number;
   /** Failure is not fatal (the artwork). */
   optional?: boolean;
+  onStdout?: (chunk: Buffer) => void;
 }
 
-export async function encodeLadder(track: PreparedTrack, opts: PhaseOptions = {}): Promise<void> {
+export async function encodeLadder(track: PreparedTrack, opts: PhaseOptions = {}): Promise<LadderAnalysis> {
   const { dir, input, probe } = track;
   const normalised = join(dir, NORMALISED);
-  const encodes: Encode[] = LADDER.filter((v) => v !== PLAYABLE_VARIANT).map((v) => ({ args: ['-i', normalised, '-map', '0:a:0', ...hlsOutput(dir, v)], weight: v.bitrateKbps / 64 + 1 }));
+  const encodes: Encode[] = LADDER.filter((v) => v !== PLAYABLE_VARIANT).map((v) => ({ args: ['-i', normalised, '-map', '0:a:0', ...hlsOutput(dir, v)], weight: 1 + v.bitrateKbps / 256 }));
   // The download: MP3 320 kbit/s constant bitrate, at 44.1 kHz, with the original's tags.
-  encodes.push({ args: ['-i', normalised, '-i', input, '-map', '0:a:0', '-map_metadata', '1', '-c:a', 'libmp3lame', '-b:a', '320k', '-ar', '44100', '-id3v2_version', '3', join(dir, 'download.mp3')], weight: 3 });
-  if (probe.lossless) encodes.push({ args: ['-i', input, '-map', '0:a:0', '-c:a', 'flac', '-compression_level', '5', join(dir, 'original.flac')], weight: 1 });
-  if (probe.hasArtwork) encodes.push({ args: ['-i', input, '-map', '0:v:0', '-frames:v', '1', '-c:v', 'mjpeg', join(dir, 'artwork.jpg')], weight: 0.1, optional: true });
+  encodes.push({ args: ['-i', normalised, '-i', input, '-map', '0:a:0', '-map_metadata', '1', '-c:a', 'libmp3lame', '-b:a', '320k', '-ar', '44100', '-id3v2_version', '3', join(dir, 'download.mp3')], weight: 1.6 });
+  if (probe.lossless) encodes.push({ args: ['-i', input, '-map', '0:a:0', '-c:a', 'flac', '-compression_level', '5', join(dir, 'original.flac')], weight: 0.4 });
+  const spectral = new SpectralAccumulator();
+  encodes.push({ args: spectralArgs(input), weight: 0.3, onStdout: (c) => spectral.push(c) });
+  if (probe.hasArtwork) encodes.push({ args: ['-i', input, '-map', '0:v:0', '-frames:v', '1', '-c:v', 'mjpeg', join(dir, 'artwork.jpg')], weight: 0.05, optional: true });
   for (const v of LADDER) await mkdir(join(dir, 'hls', v.name), { recursive: true });
 
   const total = encodes.reduce((n, e) => n + e.weight, 0);
@@ -94,6 +106,7 @@ export async function encodeLadder(track: PreparedTrack, opts: PhaseOptions = {}
         const { i } = e;
         const ran = run('ffmpeg', ['-v', 'error', '-y', ...e.args], {
           niceness: LADDER_NICENESS,
+          ...(e.onStdout ? { onStdout: e.onStdout } : {}),
           ...progressOf(probe.durationSeconds, (f) => {
             done[i] = f;
             report();
@@ -105,21 +118,21 @@ export async function encodeLadder(track: PreparedTrack, opts: PhaseOptions = {}
       }
     }),
   );
+  return { spectral: spectral.summary() };
 }
 
 /** After `encodeLadder`: the master playlist of the whole ladder; returns every rendition. */
-export async function finishLadder(track: PreparedTrack): Promise<TranscodeResult> {
+export async function finishLadder(track: PreparedTrack, analysis: LadderAnalysis): Promise<TranscodeResult> {
   await rm(join(track.dir, NORMALISED), { force: true });
   await writeFile(join(track.dir, MASTER_PATH), masterPlaylist(LADDER));
-  return { ...track, files: await describe(track.dir) };
+  return { ...track, ...analysis, files: await describe(track.dir) };
 }
 
 /** Both phases into `outputDir`, one after the other (what the worker does, less the uploads; for benchmarks). */
 export async function transcodeTrack(opts: { input: string; outputDir: string; target?: LoudnessTarget }): Promise<TranscodeResult> {
   await rm(opts.outputDir, { recursive: true, force: true });
   const prepared = await preparePlayable({ input: opts.input, dir: opts.outputDir, ...(opts.target ? { target: opts.target } : {}) });
-  await encodeLadder(prepared);
-  return finishLadder(prepared);
+  return finishLadder(prepared, await encodeLadder(prepared));
 }
 
 /** ffmpeg arguments of one HLS variant in fMP4 segments of ~6 s, from the mapped audio. */

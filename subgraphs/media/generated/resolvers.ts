@@ -21,6 +21,23 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** What the worker measured of a track's audio, for discovery and recommendations. */
+export type AudioFeatures = {
+  __typename?: 'AudioFeatures';
+  /** Loudness range (EBU R128 LRA), in LU: how much the loudness varies across the track. */
+  loudnessRangeLu: Scalars['Float']['output'];
+  /** Spectral centroid, in Hz: the centre of mass of the spectrum, averaged over the track weighted by loudness; higher sounds brighter. */
+  spectralCentroidHz?: Maybe<Scalars['Float']['output']>;
+  /** Spectral flatness, from 0 (tonal) to 1 (noise-like), averaged like the centroid. */
+  spectralFlatness?: Maybe<Scalars['Float']['output']>;
+  /** Spectral rolloff, in Hz: the frequency below which 85 % of the spectrum's magnitude lies, averaged like the centroid. */
+  spectralRolloffHz?: Maybe<Scalars['Float']['output']>;
+  /** Estimated tempo, in beats per minute (60 to 200), from the autocorrelation of the track's onsets; null when no steady pulse was found. Very fast or very slow music may read at half or double its tempo. */
+  tempoBpm?: Maybe<Scalars['Float']['output']>;
+  /** How clearly the pulse behind `tempoBpm` stands out, from 0 (none) to 1 (a metronome); null for tracks processed before tempo was measured. */
+  tempoConfidence?: Maybe<Scalars['Float']['output']>;
+};
+
 /** Fields to create a playlist. */
 export type CreatePlaylistInput = {
   /** A description, up to 5,000 characters. */
@@ -378,6 +395,8 @@ export type Track = {
   __typename?: 'Track';
   /** Signed URL of the artwork embedded in the file, if any. */
   artworkUrl?: Maybe<Scalars['String']['output']>;
+  /** Tempo, spectral summary and loudness range, once `renditionsComplete` (null before). */
+  audioFeatures?: Maybe<AudioFeatures>;
   /** When the track was created. */
   createdAt: Scalars['DateTime']['output'];
   /** A description, up to 5,000 characters. */
@@ -659,6 +678,8 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  AudioFeatures: ResolverTypeWrapper<AudioFeatures>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   CreatePlaylistInput: CreatePlaylistInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -666,7 +687,6 @@ export type ResolversTypes = ResolversObject<{
   ListenerCount: ResolverTypeWrapper<ListenerCountEventModel>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Loudness: ResolverTypeWrapper<Loudness>;
-  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
@@ -694,6 +714,8 @@ export type ResolversTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  AudioFeatures: AudioFeatures;
+  Float: Scalars['Float']['output'];
   CreatePlaylistInput: CreatePlaylistInput;
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
@@ -701,7 +723,6 @@ export type ResolversParentTypes = ResolversObject<{
   ListenerCount: ListenerCountEventModel;
   Int: Scalars['Int']['output'];
   Loudness: Loudness;
-  Float: Scalars['Float']['output'];
   Mutation: Record<PropertyKey, never>;
   Boolean: Scalars['Boolean']['output'];
   PageInfo: PageInfo;
@@ -722,6 +743,15 @@ export type ResolversParentTypes = ResolversObject<{
   UpdatePlaylistInput: UpdatePlaylistInput;
   UpdateTrackInput: UpdateTrackInput;
   User: EntityRefModel;
+}>;
+
+export type AudioFeaturesResolvers<ContextType = MediaContext, ParentType extends ResolversParentTypes['AudioFeatures'] = ResolversParentTypes['AudioFeatures']> = ResolversObject<{
+  loudnessRangeLu?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  spectralCentroidHz?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  spectralFlatness?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  spectralRolloffHz?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  tempoBpm?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  tempoConfidence?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -815,6 +845,7 @@ export type SubscriptionResolvers<ContextType = MediaContext, ParentType extends
 export type TrackResolvers<ContextType = MediaContext, ParentType extends ResolversParentTypes['Track'] = ResolversParentTypes['Track'], FederationReferenceType extends FederationReferenceTypes['Track'] = FederationReferenceTypes['Track']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Track']> | FederationReferenceType, FederationReferenceType, ContextType>;
   artworkUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  audioFeatures?: Resolver<Maybe<ResolversTypes['AudioFeatures']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   durationSeconds?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
@@ -877,6 +908,7 @@ export type UserResolvers<ContextType = MediaContext, ParentType extends Resolve
 }>;
 
 export type Resolvers<ContextType = MediaContext> = ResolversObject<{
+  AudioFeatures?: AudioFeaturesResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   ListenerCount?: ListenerCountResolvers<ContextType>;
   Loudness?: LoudnessResolvers<ContextType>;

@@ -5,6 +5,7 @@ import { STREAM_TTL_SECONDS } from '../services/streaming.ts';
 import { eventOf, type LiveEnd } from '../../../platform/events/live-queue.ts';
 import type { ListenerCountEvent } from '../services/listener-counts.ts';
 import type { TrackProcessingPayload } from '../services/track-events.ts';
+import { audioFeaturesOf } from '../services/audio-features.ts';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
@@ -71,6 +72,7 @@ export const resolvers: Resolvers = {
     secretToken: (track, _, ctx) => (track.ownerId === ctx.viewer.userId && track.visibility === 'UNLISTED' ? track.secretToken : null),
     loudness: (track) => track.loudness ?? null,
     waveform: async (track, _, ctx) => (await ctx.em.populate(track, ['waveform'])).waveform ?? null,
+    audioFeatures: async (track, _, ctx) => audioFeaturesOf(await ctx.loaders.features.load(track.id)),
     artworkUrl: (track, _, ctx) => (track.artworkKey ? ctx.store.presignGet(track.artworkKey, STREAM_TTL_SECONDS) : null),
     renditions: (track, _, ctx) => ctx.loaders.renditions.load(track.id),
     stream: (track, _, ctx) => ctx.streams.urls(ctx.em, track),

@@ -12,15 +12,17 @@ import { badInput, notFound } from '../../../platform/errors.ts';
 import { isUuid } from '../../../platform/ids.ts';
 import { Rendition, RENDITION_KINDS, Track } from '../entities/index.ts';
 import type { TrackEvents } from './track-events.ts';
+import { audioFeaturesSchema } from './audio-features.ts';
 
 /** The worker's manifest, as media stores it. */
 export const transcodeManifestSchema = z.object({
-  /** false: the first variant, with which the track becomes playable; true: every rendition. */
-  complete: z.boolean(),
+  /** false: the first variant, with which the track becomes playable; true: every rendition (what workers older than the two phases send). */
+  complete: z.boolean().default(true),
   durationSeconds: z.number().positive(),
   loudness: z.object({ integratedLufs: z.number(), rangeLu: z.number(), truePeakDbtp: z.number() }),
   waveform: z.array(z.number().min(0).max(1)).max(10_000),
-  features: z.record(z.string(), z.unknown()).nullable(),
+  /** With the complete set only. */
+  features: audioFeaturesSchema.nullable(),
   renditionsPrefix: z.string().min(1).max(200),
   artworkKey: z.string().max(300).nullable(),
   renditions: z
