@@ -17,6 +17,8 @@ export interface ReportMeta {
   perServer: number;
   /** Distinct Veza users; R2's and R3's connections take them in turn. */
   users: number;
+  /** R1's second, lower rate. */
+  lowRate: number;
   versions: string;
   minutes: number;
 }
@@ -54,23 +56,33 @@ export function formatReport(res: Results, meta: ReportMeta): string {
 
   const r1 = res.rooms;
   if (r1.raw.length) {
+    const rates = [...new Set(r1.raw.map((r) => r.askedRate))].sort((a, b) => a - b);
+    const at = (s: 'raw' | 'veza', rate: number) => r1[s].filter((r) => r.askedRate === rate);
     out.push(
-      `### R1 chat rooms — 1,000 clients, 100 rooms, 1,000 messages/s asked, ${meta.durationSeconds} s measured, ${meta.rounds} rounds`,
+      `### R1 chat rooms — 1,000 clients, 100 rooms (10 each), ${meta.rounds} rounds`,
       '',
-      '| system | msg/s achieved | not sent in window | deliveries expected | lost | dup | P50 ms | P99 ms | max ms | send P50/P99 ms | CPU % edge / all | PostgreSQL + Redis CPU % | peak RSS MiB edge / all |',
-      '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+      `1,000 messages/s asked for ${meta.durationSeconds} s, and first ${meta.lowRate} messages/s for ${meta.durationSeconds / 2} s (a rate Veza's send path takes here), each after a 3 s warm-up on the same connections.`,
+      '',
+      '| msg/s asked | system | achieved | not sent in window | deliveries expected | lost | dup | P50 ms | P99 ms | max ms | send P50/P99 ms | CPU % edge / all | PostgreSQL + Redis CPU % | peak RSS MiB edge / all |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     );
-    for (const s of systems) {
-      const rs = r1[s];
-      out.push(
-        `| ${s} | ${agg(rs.map((r) => r.achievedRate), 0)} | ${total(rs.map((r) => r.unsent))} | ${total(rs.map((r) => r.expected))} | ${total(rs.map((r) => r.lost))} | ${total(rs.map((r) => r.duplicates))} | ${agg(rs.map((r) => r.latency.p50), 2)} | ${agg(rs.map((r) => r.latency.p99), 2)} | ${agg(rs.map((r) => r.latency.max), 1)} | ${agg(rs.map((r) => r.sendLatency.p50), 2)} / ${agg(rs.map((r) => r.sendLatency.p99), 2)} | ${agg(rs.map((r) => r.cpu.edge), 0)} / ${agg(rs.map((r) => r.cpu.all), 0)} | ${agg(rs.map((r) => r.infraCpu), 0)} | ${agg(rs.map((r) => r.peak.edge), 0)} / ${agg(rs.map((r) => r.peak.all), 0)} |`,
-      );
+    for (const rate of rates) {
+      for (const s of systems) {
+        const rs = at(s, rate);
+        out.push(
+          `| ${rate} | ${s} | ${agg(rs.map((r) => r.achievedRate), 0)} | ${total(rs.map((r) => r.unsent))} | ${total(rs.map((r) => r.expected))} | ${total(rs.map((r) => r.lost))} | ${total(rs.map((r) => r.duplicates))} | ${agg(rs.map((r) => r.latency.p50), 2)} | ${agg(rs.map((r) => r.latency.p99), 2)} | ${agg(rs.map((r) => r.latency.max), 1)} | ${agg(rs.map((r) => r.sendLatency.p50), 2)} / ${agg(rs.map((r) => r.sendLatency.p99), 2)} | ${agg(rs.map((r) => r.cpu.edge), 0)} / ${agg(rs.map((r) => r.cpu.all), 0)} | ${agg(rs.map((r) => r.infraCpu), 0)} | ${agg(rs.map((r) => r.peak.edge), 0)} / ${agg(rs.map((r) => r.peak.all), 0)} |`,
+        );
+      }
     }
     if (meta.withVeza) {
-      out.push('', `Veza / raw, same round: P50 ${ratio(r1.raw, r1.veza, (r) => r.latency.p50)}, P99 ${ratio(r1.raw, r1.veza, (r) => r.latency.p99)}, achieved rate ${ratio(r1.raw, r1.veza, (r) => r.achievedRate)}, CPU (all) ${ratio(r1.raw, r1.veza, (r) => r.cpu.all)}.`);
+      out.push('');
+      for (const rate of rates) {
+        const [raw, veza] = [at('raw', rate), at('veza', rate)];
+        out.push(`Veza / raw at ${rate} msg/s asked, same round: P50 ${ratio(raw, veza, (r) => r.latency.p50)}, P99 ${ratio(raw, veza, (r) => r.latency.p99)}, achieved rate ${ratio(raw, veza, (r) => r.achievedRate)}, CPU (all) ${ratio(raw, veza, (r) => r.cpu.all)}.`);
+      }
     }
     out.push('', load(systems.flatMap((s) => r1[s].map((r) => r.otherLoad))));
-    notes(out, systems.flatMap((s) => r1[s].flatMap((r, i) => [...r.problems, ...r.sendErrors].map((p) => `${s} round ${i + 1}: ${p}`))));
+    notes(out, systems.flatMap((s) => rates.flatMap((rate) => at(s, rate).flatMap((r, i) => [...r.problems, ...r.sendErrors].map((p) => `${s} at ${rate} msg/s, round ${i + 1}: ${p}`)))));
   }
 
   const r2 = res.broadcast;
@@ -111,6 +123,13 @@ export function formatReport(res: Results, meta: ReportMeta): string {
         const r = r3[s].find((x) => x.n === n);
         if (!r) continue;
         out.push(`| ${n.toLocaleString('en-US')} | ${s} | ${r.servers} | ${r.connected.connected} | ${r.ready} | ${r.openAfterHold} | ${fmt(r.perConnectionKiB.edge)} / ${fmt(r.perConnectionKiB.all)} | ${fmt(r.toLastMs, 0)} | ${r.delivered} | ${r.lost} |`);
+      }
+    }
+    if (meta.withVeza) {
+      out.push('');
+      for (const n of meta.idleSizes) {
+        const [raw, veza] = [r3.raw.filter((x) => x.n === n), r3.veza.filter((x) => x.n === n)];
+        out.push(`Veza / raw at N=${n.toLocaleString('en-US')}: RSS per connection (edge) ${ratio(raw, veza, (r) => r.perConnectionKiB.edge)}, fan-out to last ${ratio(raw, veza, (r) => r.toLastMs)}.`);
       }
     }
     notes(
