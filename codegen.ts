@@ -41,6 +41,7 @@ const SUBGRAPH_MAPPERS: Record<string, Record<string, string>> = {
     Track: '../entities/index.ts#Track',
     Playlist: '../entities/index.ts#Playlist',
     Rendition: '../entities/index.ts#Rendition',
+    EffectRender: '../entities/index.ts#EffectRender',
     TrackProcessingEvent: '../services/track-events.ts#TrackProcessingPayload',
     ListenerCount: '../services/listener-counts.ts#ListenerCountEvent',
     User: REF,

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { BaseSubgraphContext } from '../../platform/subgraph/module.ts';
-import { Rendition, Track } from './entities/index.ts';
+import { Rendition, Track, type EffectRender } from './entities/index.ts';
 import type { PlaybackService } from './services/playback.ts';
 import type { PlaylistService } from './services/playlists.ts';
 import type { StreamService } from './services/streaming.ts';
@@ -8,6 +8,7 @@ import type { TrackService } from './services/tracks.ts';
 import type { TranscodeResults } from './services/transcode-results.ts';
 import type { ObjectStore } from '../../platform/storage/object-store.ts';
 import type { TrackFeeds } from './services/track-feeds.ts';
+import type { EffectRenderService } from './services/effect-renders.ts';
 
 export interface MediaServices {
   tracks: TrackService;
@@ -18,6 +19,7 @@ export interface MediaServices {
   store: ObjectStore;
   /** Live subscription sources. */
   feeds: TrackFeeds;
+  effects: EffectRenderService;
 }
 
 export interface MediaContext extends BaseSubgraphContext, MediaServices {
@@ -27,6 +29,8 @@ export interface MediaContext extends BaseSubgraphContext, MediaServices {
     renditions: DataLoader<string, Rendition[]>;
     /** The stored audio features of tracks (a lazy column), by id. */
     features: DataLoader<string, Record<string, unknown> | null>;
+    /** Effect renders of tracks, by track id, newest first. */
+    effectRenders: DataLoader<string, EffectRender[]>;
   };
 }
 
@@ -51,6 +55,10 @@ export function createMediaContext(base: BaseSubgraphContext, services: MediaSer
         const rows = await base.em.find(Track, { id: { $in: [...ids] } }, { populate: ['features'] });
         const map = new Map(rows.map((t) => [t.id, t.features ?? null]));
         return ids.map((id) => map.get(id) ?? null);
+      }),
+      effectRenders: new DataLoader(async (ids) => {
+        const rows = await services.effects.ofTracks(base.em, ids);
+        return ids.map((id) => rows.filter((r) => r.track.id === id));
       }),
     },
   };

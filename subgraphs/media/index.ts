@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { OutboxEntry, OutboxRelay } from '../../platform/events/outbox.ts';
 import type { SubgraphModule } from '../../platform/subgraph/module.ts';
 import { createMediaContext, type MediaContext, type MediaServices } from './context.ts';
-import { PlaybackSession, Playlist, PlaylistTrack, Rendition, Track } from './entities/index.ts';
+import { EffectRender, PlaybackSession, Playlist, PlaylistTrack, Rendition, Track } from './entities/index.ts';
 import { migrations } from './migrations/index.ts';
 import { resolvers } from './resolvers/index.ts';
 import { MemoryListenerCounter, RedisListenerCounter, type ListenerCounter } from './services/listeners.ts';
@@ -18,8 +18,9 @@ import { TranscodeResults } from './services/transcode-results.ts';
 import { TrackEvents } from './services/track-events.ts';
 import { ListenerCountFeed } from './services/listener-counts.ts';
 import { TrackFeeds } from './services/track-feeds.ts';
+import { EffectRenderService } from './services/effect-renders.ts';
 
-export const entities = [Track, Rendition, PlaybackSession, Playlist, PlaylistTrack, OutboxEntry] as const;
+export const entities = [Track, Rendition, PlaybackSession, Playlist, PlaylistTrack, EffectRender, OutboxEntry] as const;
 export { migrations };
 
 export function mediaSubgraph(): SubgraphModule<MediaContext, MediaServices & { listeners: ListenerCounter; counts: ListenerCountFeed; relay: OutboxRelay }> {
@@ -51,6 +52,7 @@ export function mediaSubgraph(): SubgraphModule<MediaContext, MediaServices & { 
         playlists: new PlaylistService(tracks),
         streams: new StreamService(platform.store, new StreamTokens(platform.gatewaySecret), platform.publicUrl),
         results: new TranscodeResults(published, events),
+        effects: new EffectRenderService(tracks, platform.jobs, platform.store),
       };
     },
     createContext: (base, services) => createMediaContext(base, services),

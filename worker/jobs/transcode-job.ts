@@ -8,12 +8,8 @@
  * a playable track stays playable, and leftovers of an earlier attempt are removed once
  * the whole set is in place.
  */
-import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Logger } from '../../platform/logger.ts';
 import type { RunningJob } from '../../platform/queue/queue.ts';
 import type { ObjectStore } from '../../platform/storage/object-store.ts';
@@ -21,6 +17,7 @@ import type { InternalClient } from '../../platform/subgraph/internal-client.ts'
 import type { TranscodeJobPayload } from '../../subgraphs/media/services/tracks.ts';
 import { UndecodableAudioError } from '../pipeline/probe.ts';
 import { encodeLadder, finishLadder, preparePlayable, type PreparedTrack } from '../pipeline/transcode.ts';
+import { download } from './download.ts';
 import { publishComplete, publishPlayable } from './publish.ts';
 
 export { renditionsPrefix } from './publish.ts';
@@ -87,18 +84,4 @@ function progressReporter(job: RunningJob<TranscodeJobPayload>, deps: TranscodeJ
 async function fail(deps: TranscodeJobDeps, trackId: string, reason: string): Promise<void> {
   deps.logger.info({ trackId, reason }, 'track failed');
   await deps.internal.query('media', FAIL, { trackId, reason });
-}
-
-async function download(store: ObjectStore, key: string, path: string): Promise<{ size: number; sha256: string }> {
-  const hash = createHash('sha256');
-  let size = 0;
-  const meter = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      size += chunk.length;
-      done(null, chunk);
-    },
-  });
-  await pipeline(await store.get(key), meter, createWriteStream(path));
-  return { size, sha256: hash.digest('hex') };
 }

@@ -3,3 +3,4 @@ export { Rendition, RENDITION_KINDS, type RenditionKind } from './rendition.ts';
 export { PlaybackSession } from './playback-session.ts';
 export { Playlist } from './playlist.ts';
 export { PlaylistTrack } from './playlist-track.ts';
+export { EffectRender, EQ_PRESETS, EFFECT_RENDER_STATUSES, type EqPreset, type EffectRenderStatus } from './effect-render.ts';

@@ -6,6 +6,7 @@ import { eventOf, type LiveEnd } from '../../../platform/events/live-queue.ts';
 import type { ListenerCountEvent } from '../services/listener-counts.ts';
 import type { TrackProcessingPayload } from '../services/track-events.ts';
 import { audioFeaturesOf } from '../services/audio-features.ts';
+import { rendersVisibleTo } from '../services/effect-renders.ts';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
@@ -35,6 +36,9 @@ export const resolvers: Resolvers = {
     },
     playbackHeartbeat: (_, { sessionId, positionSeconds }, ctx) => ctx.playback.heartbeat(ctx.em, ctx.viewer.userId, sessionId, positionSeconds),
     stopPlayback: (_, { sessionId }, ctx) => ctx.playback.stop(ctx.em, ctx.viewer.userId, sessionId),
+    renderTrackEffect: (_, { trackId, effect }, ctx) => ctx.effects.request(ctx.em, ctx.viewer.userId, trackId, effect),
+    finishEffectRender: (_, { renderId, manifest }, ctx) => ctx.effects.finish(ctx.em, renderId, manifest),
+    failEffectRender: (_, { renderId, reason }, ctx) => ctx.effects.fail(ctx.em, renderId, reason),
     finishTranscode: (_, { trackId, manifest }, ctx) => ctx.results.finish(ctx.em, trackId, manifest),
     failTranscode: (_, { trackId, reason }, ctx) => ctx.results.fail(ctx.em, trackId, reason),
     reportTranscodeProgress: (_, { trackId, progress }, ctx) => ctx.results.progress(ctx.em, trackId, progress),
@@ -53,6 +57,9 @@ export const resolvers: Resolvers = {
   },
   TrackProcessingEvent: {
     track: (event, _, ctx) => ctx.loaders.track.load(event.trackId),
+  },
+  EffectRender: {
+    url: (render, _, ctx) => ctx.effects.url(render, STREAM_TTL_SECONDS),
   },
   User: {
     __resolveReference: (ref) => ({ id: ref.id }),
@@ -76,6 +83,7 @@ export const resolvers: Resolvers = {
     artworkUrl: (track, _, ctx) => (track.artworkKey ? ctx.store.presignGet(track.artworkKey, STREAM_TTL_SECONDS) : null),
     renditions: (track, _, ctx) => ctx.loaders.renditions.load(track.id),
     stream: (track, _, ctx) => ctx.streams.urls(ctx.em, track),
+    effectRenders: (track, _, ctx) => (rendersVisibleTo(track, ctx.viewer.userId) ? ctx.loaders.effectRenders.load(track.id) : []),
     listenerCount: (track, _, ctx) => ctx.playback.count(track.id),
   },
 };

@@ -9,6 +9,7 @@ import { idCursor, keysetWhere, toConnection, toPage, type Connection, type Page
 import { Track, type TrackVisibility } from '../entities/index.ts';
 import { addToOutbox } from '../../../platform/events/outbox.ts';
 import type { TrackEvents } from './track-events.ts';
+import { effectsPrefix } from './effect-renders.ts';
 
 /** Audio types accepted for upload. */
 export const ACCEPTED_AUDIO_TYPES = new Set([
@@ -163,6 +164,7 @@ export class TrackService {
     // Files go after the row: a failure here leaves unreachable objects, never a track without files.
     await this.#store.remove(track.originalKey).catch(() => undefined);
     if (track.renditionsPrefix) await this.#store.removePrefix(track.renditionsPrefix).catch(() => undefined);
+    await this.#store.removePrefix(effectsPrefix(track.id)).catch(() => undefined);
     return track;
   }
 
