@@ -12,6 +12,7 @@ import { effectsPrefix, type EffectJobPayload } from '../../subgraphs/media/serv
 import { renderEffect } from '../pipeline/effects.ts';
 import { UndecodableAudioError } from '../pipeline/probe.ts';
 import { download } from './download.ts';
+import { scratchDir } from './scratch.ts';
 import type { TranscodeJobDeps } from './transcode-job.ts';
 
 const FINISH = /* GraphQL */ `mutation FinishEffect($renderId: ID!, $manifest: String!) { finishEffectRender(renderId: $renderId, manifest: $manifest) }`;
@@ -19,7 +20,7 @@ const FAIL = /* GraphQL */ `mutation FailEffect($renderId: ID!, $reason: String!
 
 export async function handleEffectJob(job: RunningJob<EffectJobPayload>, deps: TranscodeJobDeps): Promise<void> {
   const { renderId, trackId } = job.payload;
-  const dir = join(deps.workDir, `effect-${renderId}-${process.pid}`);
+  const dir = scratchDir(deps.workDir, `effect-${renderId}`);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   try {

@@ -18,6 +18,7 @@ import type { TranscodeJobPayload } from '../../subgraphs/media/services/tracks.
 import { UndecodableAudioError } from '../pipeline/probe.ts';
 import { encodeLadder, finishLadder, preparePlayable, type PreparedTrack } from '../pipeline/transcode.ts';
 import { download } from './download.ts';
+import { scratchDir } from './scratch.ts';
 import { publishComplete, publishPlayable } from './publish.ts';
 
 export { renditionsPrefix } from './publish.ts';
@@ -38,7 +39,7 @@ const PLAYABLE_AT = 0.4;
 
 export async function handleTranscodeJob(job: RunningJob<TranscodeJobPayload>, deps: TranscodeJobDeps): Promise<void> {
   const { trackId } = job.payload;
-  const dir = join(deps.workDir, `${trackId}-${process.pid}`);
+  const dir = scratchDir(deps.workDir, trackId);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   try {
