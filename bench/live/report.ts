@@ -82,6 +82,9 @@ export function formatReport(res: Results, meta: ReportMeta): string {
       }
     }
     out.push('', load(systems.flatMap((s) => r1[s].map((r) => r.otherLoad))));
+    if (meta.withVeza) {
+      for (const rate of rates) out.push('', perRound(`at ${rate} msg/s, P50 ms`, at('raw', rate), at('veza', rate), (r) => r.latency.p50));
+    }
     notes(out, systems.flatMap((s) => rates.flatMap((rate) => at(s, rate).flatMap((r, i) => [...r.problems, ...r.sendErrors].map((p) => `${s} at ${rate} msg/s, round ${i + 1}: ${p}`)))));
   }
 
@@ -104,6 +107,7 @@ export function formatReport(res: Results, meta: ReportMeta): string {
     }
     if (meta.withVeza) out.push('', `Veza / raw, same round: time to last client (median) ${ratio(r2.raw, r2.veza, (r) => r.toLast.median)}, P99 per delivery ${ratio(r2.raw, r2.veza, (r) => r.latency.p99)}.`);
     out.push('', load(systems.flatMap((s) => r2[s].map((r) => r.otherLoad))));
+    if (meta.withVeza) out.push('', perRound('time to last client (median), ms', r2.raw, r2.veza, (r) => r.toLast.median));
     notes(out, systems.flatMap((s) => r2[s].flatMap((r, i) => r.problems.map((p) => `${s} round ${i + 1}: ${p}`))));
   }
 
@@ -164,6 +168,12 @@ export function formatReport(res: Results, meta: ReportMeta): string {
 function load(values: number[]): string {
   const s = spread(values);
   return `Other load on the machine during the measured windows (neither this bench nor PostgreSQL/Redis): median ${fmt(s.median, 0)} % of one core, up to ${fmt(s.max, 0)} %.`;
+}
+
+/** Each round's raw and Veza value beside the other load of its two windows: how much the shared machine explains. */
+function perRound<T extends { otherLoad: number }>(what: string, raw: T[], veza: T[], f: (r: T) => number): string {
+  const rounds = veza.map((v, i) => `${i + 1}: ${fmt(f(raw[i]!), 1)} / ${fmt(f(v), 1)} (other load ${fmt(raw[i]!.otherLoad, 0)} / ${fmt(v.otherLoad, 0)} %)`);
+  return `Per round, raw / Veza ${what}: ${rounds.join('; ')}.`;
 }
 
 function notes(out: string[], lines: string[]): void {

@@ -9,6 +9,7 @@
  * (R2's clients, 10,000), BENCH_LIVE_IDLE (R3's N values, "10000"; "10000,100000" for the
  * full R3) and BENCH_LIVE_HOLD (30 s) scale them.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -164,7 +165,7 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<string> {
       results.resume.push(r);
       log(`    missed ${r.missed}, caught up in ${r.catchUpMs.toFixed(0)} ms, lost ${r.lost}, duplicated ${r.duplicates}`);
     }
-    const versions = await packageVersions();
+    const versions = `${await packageVersions()}; code at ${commitOf()}`;
     return formatReport(results, { ...opts, withVeza, broadcastClients, idleSizes, holdSeconds, perServer: PER_SERVER, users, lowRate, versions, minutes: (performance.now() - started) / 60_000 });
   } finally {
     await publisher.stop();
@@ -175,6 +176,18 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<string> {
     await admin.end();
     await forgetRedisKeys(serverEnv.REDIS_URL, prefix);
     await rm(serverEnv.VEZA_DATA_DIR, { recursive: true, force: true });
+  }
+}
+
+/** The commit measured: BENCH_COMMIT when the tree is an export without git, else the checkout's HEAD. */
+function commitOf(): string {
+  if (process.env['BENCH_COMMIT']) return `commit ${process.env['BENCH_COMMIT']}`;
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'gateway', 'subgraphs', 'platform', 'schema'], { cwd: root, encoding: 'utf8' }).trim();
+    return `commit ${head}${dirty ? ' with uncommitted changes in gateway/subgraphs/platform/schema' : ''}`;
+  } catch {
+    return 'an unknown commit';
   }
 }
 
