@@ -20,8 +20,14 @@ export interface IdleResult {
   openAfterHold: number;
   /** Why subscriptions that had opened ended before the fan-out, with counts. */
   endings: [string, number][];
-  /** Resident memory added per connection, KiB: serving processes, and all server processes. */
-  perConnectionKiB: { edge: number; all: number };
+  /** Resident memory the serving processes (started for R3) added per connection, KiB. */
+  perConnectionKiB: number;
+  /**
+   * How much the other server processes (Veza's subgraphs, running since the start) grew
+   * meanwhile, MiB: not per connection — they hold a guard per user and gateway, and their
+   * heap also shrinks when the collector runs.
+   */
+  othersDeltaMiB: number;
   /** The fanned-out message: latest arrival (ms after sending), deliveries, lost. */
   toLastMs: number;
   delivered: number;
@@ -53,7 +59,8 @@ export async function measureIdle(target: Target, scene: Scene, opts: { holdSeco
       readySeconds,
       openAfterHold: open,
       endings,
-      perConnectionKiB: { edge: (after.edge - before.edge) / n, all: (after.all - before.all) / n },
+      perConnectionKiB: (after.edge - before.edge) / n,
+      othersDeltaMiB: (after.all - after.edge - (before.all - before.edge)) / 1024,
       toLastMs: m.stats.perSeq.size ? Math.max(...[...m.stats.perSeq.values()].map((s) => s.last)) : Number.NaN,
       delivered: m.stats.received,
       lost: m.lost,

@@ -119,21 +119,21 @@ export function formatReport(res: Results, meta: ReportMeta): string {
       '',
       `Serving processes: one per ${meta.perServer.toLocaleString('en-US')} connections (a process may hold 20,000 files); client processes of at most 15,000 connections, one source address each. For Veza, connection i is user i mod ${meta.users.toLocaleString('en-US')}, connections spread round-robin over the gateways; the serving processes are started for R3 (subgraphs are not), so their growth is the connections'.`,
       '',
-      '| N | system | processes | connected | got a probe | open after hold | RSS KiB per connection edge / all | fan-out to last ms | delivered | lost |',
-      '|---|---|---|---|---|---|---|---|---|---|',
+      '| N | system | serving processes | connected | got a probe | open after hold | RSS KiB per connection (serving processes) | subgraphs Δ RSS MiB | fan-out to last ms | delivered | lost |',
+      '|---|---|---|---|---|---|---|---|---|---|---|',
     );
     for (const n of meta.idleSizes) {
       for (const s of systems) {
         const r = r3[s].find((x) => x.n === n);
         if (!r) continue;
-        out.push(`| ${n.toLocaleString('en-US')} | ${s} | ${r.servers} | ${r.connected.connected} | ${r.ready} | ${r.openAfterHold} | ${fmt(r.perConnectionKiB.edge)} / ${fmt(r.perConnectionKiB.all)} | ${fmt(r.toLastMs, 0)} | ${r.delivered} | ${r.lost} |`);
+        out.push(`| ${n.toLocaleString('en-US')} | ${s} | ${r.servers} | ${r.connected.connected} | ${r.ready} | ${r.openAfterHold} | ${fmt(r.perConnectionKiB)} | ${s === 'veza' ? fmt(r.othersDeltaMiB, 0) : '–'} | ${fmt(r.toLastMs, 0)} | ${r.delivered} | ${r.lost} |`);
       }
     }
     if (meta.withVeza) {
       out.push('');
       for (const n of meta.idleSizes) {
         const [raw, veza] = [r3.raw.filter((x) => x.n === n), r3.veza.filter((x) => x.n === n)];
-        out.push(`Veza / raw at N=${n.toLocaleString('en-US')}: RSS per connection (edge) ${ratio(raw, veza, (r) => r.perConnectionKiB.edge)}, fan-out to last ${ratio(raw, veza, (r) => r.toLastMs)}.`);
+        out.push(`Veza / raw at N=${n.toLocaleString('en-US')}: RSS per connection ${ratio(raw, veza, (r) => r.perConnectionKiB)}, fan-out to last ${ratio(raw, veza, (r) => r.toLastMs)}.`);
       }
     }
     notes(

@@ -155,7 +155,7 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<string> {
         const r = await measureIdle(fresh, sceneFor(system, oneRoom('idle', n, users, 1), world), { holdSeconds });
         for (const stop of stopExtra.splice(0)) await stop();
         results.idle[system].push(r);
-        log(`    connected ${r.connected.connected} in ${r.connected.seconds.toFixed(0)} s, all got a probe after ${r.probes} (${r.readySeconds.toFixed(0)} s), open after hold ${r.openAfterHold}, ${r.perConnectionKiB.edge.toFixed(1)} KiB/conn, fan-out ${r.toLastMs.toFixed(0)} ms, lost ${r.lost}`);
+        log(`    connected ${r.connected.connected} in ${r.connected.seconds.toFixed(0)} s, all got a probe after ${r.probes} (${r.readySeconds.toFixed(0)} s), open after hold ${r.openAfterHold}, ${r.perConnectionKiB.toFixed(1)} KiB/conn, fan-out ${r.toLastMs.toFixed(0)} ms, lost ${r.lost}`);
       }
     }
     for (let round = 1; round <= (chosen.has('R4') && withVeza ? opts.rounds : 0); round++) {
