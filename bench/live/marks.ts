@@ -1,13 +1,13 @@
 /**
  * What every benchmark message carries in its text, for both systems, so that a receiver
- * can time it and check it: the send time (epoch ms with fractions, one clock for every
- * process on the machine), the phase it belongs to, its sequence number, its room and the
+ * can time it and check it: the send time (monotonic ms with fractions, one clock for
+ * every process on the machine), the phase it belongs to, its sequence number, its room and the
  * index of the user who sent it. Raw publishes the text as is; Veza sends it as a
  * message's body through `sendMessage`.
  */
 
 export interface Mark {
-  /** When the publisher sent it: PUBLISH for raw, the start of the HTTP mutation for Veza. */
+  /** When the publisher sent it (see `now`): PUBLISH for raw, the start of the HTTP mutation for Veza. */
   sentAt: number;
   phase: number;
   seq: number;
@@ -15,8 +15,14 @@ export interface Mark {
   sender: number;
 }
 
-/** Epoch milliseconds with sub-millisecond resolution, comparable across processes. */
-export const now = (): number => performance.timeOrigin + performance.now();
+/**
+ * Milliseconds on the machine's monotonic clock (CLOCK_MONOTONIC, since boot), with
+ * sub-millisecond resolution: one clock for every process. Not `performance.timeOrigin +
+ * performance.now()`: each process fixes its time origin from the wall clock when it
+ * starts, so processes started at different times disagreed by up to ~5 ms here (raw
+ * latencies came out negative), and a wall-clock step would move them further apart.
+ */
+export const now = (): number => Number(process.hrtime.bigint()) / 1e6;
 
 export function markText(m: Mark): string {
   return `t=${m.sentAt.toFixed(3)};p=${m.phase};s=${m.seq};r=${m.room};u=${m.sender}`;

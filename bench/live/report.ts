@@ -45,7 +45,7 @@ export function formatReport(res: Results, meta: ReportMeta): string {
     `Raw baseline: a plain \`ws\` server forwarding Redis pub/sub messages to the sockets of their channel (bench/live/raw-server.ts). ` +
       `Veza: \`node gateway/main.ts\` in front of the five subgraphs, each \`node subgraphs/main.ts <name>\` (production profile: PostgreSQL database made for the run, Redis with its own prefix, embedded s3rver), ` +
       `clients on graphql-transport-ws subscribed to \`messageAdded(channelId:) { id body position author { displayName } }\` (author from the community subgraph), messages sent with \`sendMessage\` over HTTP through the gateway. ` +
-      `Latency = client receive time − send time (PUBLISH for raw; the start of the mutation for Veza, so Veza's send path counts); a delivery still missing 10 s after the last send counts as lost. ` +
+      `Latency = client receive time − send time, both on the machine's monotonic clock (PUBLISH for raw; the start of the mutation for Veza, so Veza's send path counts); a delivery still missing 10 s after the last send counts as lost. ` +
       `Clients, publisher and servers are separate processes; clients bind 127.0.0.2, 127.0.0.3, …. Every Veza user signed up through the gateway and joined with an invite (R1: one user per client; R2/R3: see below); chat's flood limit is left at its default (senders stay under it), sign-up limit and token lifetime raised for the run. ` +
       `CPU % is of one core over the measured window; peak RSS is VmHWM reset before each measurement. "edge" = the raw server or Veza's gateway(s); "all" adds Veza's subgraphs (PostgreSQL and Redis are not counted for either). ` +
       `Versions: ${meta.versions}. Settings: BENCH_LIVE_USERS=${meta.users}, BENCH_LIVE_BROADCAST=${meta.broadcastClients}, BENCH_LIVE_IDLE=${meta.idleSizes.join(',')}, BENCH_LIVE_HOLD=${meta.holdSeconds}. Whole run ${fmt(meta.minutes, 1)} min.`,
@@ -85,7 +85,7 @@ export function formatReport(res: Results, meta: ReportMeta): string {
     if (meta.withVeza) {
       for (const rate of rates) out.push('', perRound(`at ${rate} msg/s, P50 ms`, at('raw', rate), at('veza', rate), (r) => r.latency.p50));
     }
-    notes(out, systems.flatMap((s) => rates.flatMap((rate) => at(s, rate).flatMap((r, i) => [...r.problems, ...r.sendErrors].map((p) => `${s} at ${rate} msg/s, round ${i + 1}: ${p}`)))));
+    notes(out, systems.flatMap((s) => rates.flatMap((rate) => at(s, rate).flatMap((r, i) => [...r.problems, ...r.sendErrors, ...clock(r.latency.min)].map((p) => `${s} at ${rate} msg/s, round ${i + 1}: ${p}`)))));
   }
 
   const r2 = res.broadcast;
@@ -108,7 +108,7 @@ export function formatReport(res: Results, meta: ReportMeta): string {
     if (meta.withVeza) out.push('', `Veza / raw, same round: time to last client (median) ${ratio(r2.raw, r2.veza, (r) => r.toLast.median)}, P99 per delivery ${ratio(r2.raw, r2.veza, (r) => r.latency.p99)}.`);
     out.push('', load(systems.flatMap((s) => r2[s].map((r) => r.otherLoad))));
     if (meta.withVeza) out.push('', perRound('time to last client (median), ms', r2.raw, r2.veza, (r) => r.toLast.median));
-    notes(out, systems.flatMap((s) => r2[s].flatMap((r, i) => r.problems.map((p) => `${s} round ${i + 1}: ${p}`))));
+    notes(out, systems.flatMap((s) => r2[s].flatMap((r, i) => [...r.problems, ...clock(r.latency.min)].map((p) => `${s} round ${i + 1}: ${p}`))));
   }
 
   const r3 = res.idle;
@@ -174,6 +174,11 @@ function load(values: number[]): string {
 function perRound<T extends { otherLoad: number }>(what: string, raw: T[], veza: T[], f: (r: T) => number): string {
   const rounds = veza.map((v, i) => `${i + 1}: ${fmt(f(raw[i]!), 1)} / ${fmt(f(v), 1)} (other load ${fmt(raw[i]!.otherLoad, 0)} / ${fmt(v.otherLoad, 0)} %)`);
   return `Per round, raw / Veza ${what}: ${rounds.join('; ')}.`;
+}
+
+/** A delivery before its send means the clocks disagree: the figures around it are not to be trusted. */
+function clock(minLatency: number): string[] {
+  return minLatency < 0 ? [`a delivery measured ${fmt(minLatency, 2)} ms, before its send: clocks disagree`] : [];
 }
 
 function notes(out: string[], lines: string[]): void {

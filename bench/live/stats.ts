@@ -1,16 +1,18 @@
 /** Percentiles and small summaries of benchmark R's figures. */
 
 export interface Latency {
+  /** The smallest: below zero only if the processes' clocks disagree (see marks.ts `now`). */
+  min: number;
   p50: number;
   p99: number;
   max: number;
 }
 
 export function latencyOf(values: Float64Array | number[]): Latency {
-  if (values.length === 0) return { p50: Number.NaN, p99: Number.NaN, max: Number.NaN };
+  if (values.length === 0) return { min: Number.NaN, p50: Number.NaN, p99: Number.NaN, max: Number.NaN };
   const sorted = Float64Array.from(values).sort();
   const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-  return { p50: at(50), p99: at(99), max: sorted[sorted.length - 1]! };
+  return { min: sorted[0]!, p50: at(50), p99: at(99), max: sorted[sorted.length - 1]! };
 }
 
 /** Joins typed arrays end to end. */
