@@ -18,6 +18,7 @@ import { ANONYMOUS, identify, identifyConnection } from './identity.ts';
 import { SubscriptionLayer } from './subscriptions/layer.ts';
 import { SubscriptionServer, type SubscriptionServerOptions } from './subscriptions/server.ts';
 import { createSubscriptionMetrics } from './subscriptions/metrics.ts';
+import { CoalescingDataSource } from './subscriptions/coalescing.ts';
 import { SignedDataSource, type GatewayContext } from './data-sources.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -129,7 +130,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   const layer = new SubscriptionLayer({
     supergraphSdl: opts.supergraphSdl,
     subgraphUrls: opts.subgraphUrls,
-    dataSource: (url) => new SignedDataSource(url, opts.gatewaySecret, { onFetch: () => subscriptionMetrics.entityFetches.inc(), honorCacheControl: false }),
+    // Live events' entity fetches that arrive together share one request (coalescing.ts).
+    dataSource: (url) => new CoalescingDataSource(new SignedDataSource(url, opts.gatewaySecret, { onFetch: () => subscriptionMetrics.entityFetches.inc(), honorCacheControl: false })),
     gatewaySecret: opts.gatewaySecret,
     metrics: subscriptionMetrics,
     logger,

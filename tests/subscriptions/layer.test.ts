@@ -109,7 +109,7 @@ describe('gateway subscriptions over a generic subgraph pair', () => {
     client.close();
   });
 
-  it('shares one upstream feed and one entity fetch per event among 10,000 subscriptions of 100 viewers', async () => {
+  it('shares one upstream feed and at most one entity fetch per event among 10,000 subscriptions of 100 viewers', async () => {
     const before = { ...pair.counts, fetches: await metric('veza_gateway_subscription_entity_fetches_total'), granted: await metric('veza_gateway_subscription_guards_granted_total') };
     const clients = await Promise.all(Array.from({ length: 100 }, async (_, u) => LiveClient.connect(gateway.url, await token(`u-fan-${u}`))));
     for (const c of clients) for (let i = 0; i < 100; i++) c.subscribe(`s${i}`, POSTED, { room: 'stadium' });
@@ -119,11 +119,14 @@ describe('gateway subscriptions over a generic subgraph pair', () => {
     for (let seq = 1; seq <= 3; seq++) await pair.post({ id: `st${seq}`, room: 'stadium', seq, text: `goal ${seq}`, byId: 'ada' });
     for (const c of clients) await c.until(() => c.messages.filter((m) => m.type === 'next').length === 300 || undefined);
 
-    // One feed for everyone, one guard per viewer (not per subscription), one entity fetch per event.
+    // One feed for everyone, one guard per viewer (not per subscription), and at most one
+    // entity fetch per event (events that arrive together share one: coalescing.ts).
     expect(pair.counts.feeds - before.feeds).toBe(1);
     expect(pair.counts.guards - before.guards).toBe(100);
     expect(pair.counts.upstreamSubscribes - before.upstreamSubscribes).toBe(101);
-    expect((await metric('veza_gateway_subscription_entity_fetches_total')) - before.fetches).toBe(3);
+    const fetches = (await metric('veza_gateway_subscription_entity_fetches_total')) - before.fetches;
+    expect(fetches).toBeGreaterThanOrEqual(1);
+    expect(fetches).toBeLessThanOrEqual(3);
     for (const c of clients) {
       for (let i = 0; i < 100; i++) expect(c.nexts<Posted>(`s${i}`).map((p) => p.data?.posted.seq)).toEqual([1, 2, 3]);
     }

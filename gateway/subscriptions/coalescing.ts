@@ -1,0 +1,127 @@
+/**
+ * Entity fetches of many live events as one request. Each event of a subscription runs the
+ * rest of its plan on its own (shared.ts), so a busy deployment asks a subgraph for
+ * `_entities` once per event and per source: a thousand chat messages a second over a
+ * hundred channels would be a thousand HTTP requests a second to community, each paying
+ * the request's whole fixed cost (signing, HTTP, the subgraph's pipeline, one SQL query)
+ * for one author.
+ *
+ * A `CoalescingDataSource` holds such a fetch until the events that arrived with it have
+ * been read (`setImmediate`: after the I/O callbacks of the current loop turn), then sends
+ * every waiting fetch of the same operation, the same other variables and the same caller
+ * identity as one request whose `representations` are theirs end to end; the answer's
+ * `_entities` and errors are handed back to each by position. Under light load a fetch
+ * waits for nothing but the end of its turn; under heavy load the batches grow by
+ * themselves, up to `maxRepresentations`. Anything that is not a plain entity fetch goes
+ * straight to the wrapped source, as does a fetch whose answer has no `_entities` list of
+ * the right length (each then gets the whole answer's errors).
+ */
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import type { GatewayContext } from '../data-sources.ts';
+
+type Options = GraphQLDataSourceProcessOptions<GatewayContext>;
+
+interface Waiting {
+  options: Options;
+  representations: unknown[];
+  resolve: (response: GatewayGraphQLResponse) => void;
+  reject: (err: unknown) => void;
+}
+
+interface Batch {
+  waiting: Waiting[];
+  size: number;
+}
+
+/** Representations per request at most: a subgraph answers them in one DataLoader batch. */
+const DEFAULT_MAX_REPRESENTATIONS = 1_000;
+
+export class CoalescingDataSource implements GraphQLDataSource<GatewayContext> {
+  readonly #inner: GraphQLDataSource<GatewayContext>;
+  readonly #max: number;
+  readonly #batches = new Map<string, Batch>();
+  #scheduled = false;
+
+  constructor(inner: GraphQLDataSource<GatewayContext>, opts: { maxRepresentations?: number } = {}) {
+    this.#inner = inner;
+    this.#max = opts.maxRepresentations ?? DEFAULT_MAX_REPRESENTATIONS;
+  }
+
+  process(options: Options): Promise<GatewayGraphQLResponse> {
+    const key = batchKey(options);
+    const representations = options.request.variables?.['representations'];
+    if (key === undefined || !Array.isArray(representations)) return this.#inner.process(options);
+    return new Promise((resolve, reject) => {
+      let batch = this.#batches.get(key);
+      if (!batch) this.#batches.set(key, (batch = { waiting: [], size: 0 }));
+      batch.waiting.push({ options, representations, resolve, reject });
+      batch.size += representations.length;
+      if (batch.size >= this.#max) {
+        this.#batches.delete(key);
+        void this.#send(batch);
+      } else if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(() => this.#flush());
+      }
+    });
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    const batches = [...this.#batches.values()];
+    this.#batches.clear();
+    for (const batch of batches) void this.#send(batch);
+  }
+
+  async #send(batch: Batch): Promise<void> {
+    const [first, ...rest] = batch.waiting;
+    if (!first) return;
+    if (!rest.length) {
+      this.#inner.process(first.options).then(first.resolve, first.reject);
+      return;
+    }
+    const request = { ...first.options.request, variables: { ...first.options.request.variables, representations: batch.waiting.flatMap((w) => w.representations) } };
+    let response: GatewayGraphQLResponse;
+    try {
+      response = await this.#inner.process({ ...first.options, request });
+    } catch (err) {
+      for (const w of batch.waiting) w.reject(err);
+      return;
+    }
+    const entities = (response.data as { _entities?: unknown } | null | undefined)?._entities;
+    if (!Array.isArray(entities) || entities.length !== batch.size) {
+      // Not an answer that can be split: everyone gets it whole (errors and all).
+      for (const w of batch.waiting) w.resolve(response);
+      return;
+    }
+    let offset = 0;
+    for (const w of batch.waiting) {
+      const from = offset;
+      const to = (offset += w.representations.length);
+      const errors = (response.errors ?? []).flatMap((e) => {
+        const at = e.path?.[0] === '_entities' && typeof e.path[1] === 'number' ? e.path[1] : undefined;
+        // An error of no entity in particular concerns every fetch of the batch.
+        if (at === undefined) return [e];
+        if (at < from || at >= to) return [];
+        return [{ ...e, path: ['_entities', at - from, ...e.path!.slice(2)] }];
+      });
+      const { errors: _all, ...others } = response;
+      w.resolve({ ...others, data: { ...response.data, _entities: entities.slice(from, to) }, ...(errors.length ? { errors } : {}) });
+    }
+  }
+}
+
+/**
+ * Fetches that may share a request: incoming operations whose variables are
+ * `representations` and nothing else, keyed by operation and caller identity (a viewer's
+ * fetch never rides with another viewer's).
+ */
+function batchKey(options: Options): string | undefined {
+  // Apollo's GraphQLDataSourceRequestKind.INCOMING_OPERATION (the enum is not exported).
+  if (options.kind !== 'incoming operation') return undefined;
+  const { query, variables } = options.request;
+  if (!query || !variables || Object.keys(variables).length !== 1) return undefined;
+  const identity = (options.context as Partial<GatewayContext>).identity;
+  return `${JSON.stringify(identity ?? null)}\n${query}`;
+}
