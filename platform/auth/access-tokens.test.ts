@@ -23,4 +23,24 @@ describe('access tokens', () => {
     const expired = await TokenSigner.fromPem(generateSigningKey(), -120);
     expect(await new TokenVerifier(expired.jwks).verify((await expired.sign({ sub: 'u', sid: 's' })).token)).toBeUndefined();
   });
+
+  it('remembers a verified token until it expires, and never a refused one', async () => {
+    const signer = await TokenSigner.fromPem(generateSigningKey(), 2);
+    const verifier = new TokenVerifier(signer.jwks);
+    const { token } = await signer.sign({ sub: 'u', sid: 's' });
+    const first = await verifier.verify(token);
+    expect(await verifier.verify(token)).toBe(first);
+    const [h, p, sig] = token.split('.');
+    const forged = `${h}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p!, 'base64url').toString()), sid: 'other' })).toString('base64url')}.${sig}`;
+    expect(await verifier.verify(forged)).toBeUndefined();
+    expect(await verifier.verify(forged)).toBeUndefined();
+    // Once past `exp` the remembered answer is gone too.
+    const realNow = Date.now;
+    Date.now = () => (first!.exp + 1) * 1000;
+    try {
+      expect(await verifier.verify(token)).toBeUndefined();
+    } finally {
+      Date.now = realNow;
+    }
+  });
 });

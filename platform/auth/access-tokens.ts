@@ -60,16 +60,49 @@ export class TokenSigner {
   }
 }
 
-/** Verifies access tokens against a key set (local, or fetched from the community service's JWKS URL). */
+type VerifiedClaims = AccessTokenClaims & { exp: number };
+
+/** Tokens whose verification is remembered, at most (the least recently used go first). */
+const VERIFIED_CACHE_SIZE = 20_000;
+
+/**
+ * Verifies access tokens against a key set (local, or fetched from the community service's
+ * JWKS URL).
+ *
+ * A verified token is remembered until it expires: a user's clients present the same token
+ * on every request and every reconnection (thousands at once after a gateway restart), and
+ * an Ed25519 verification through WebCrypto costs ~0.7 ms of this process's time, more than
+ * the rest of opening a subscription. The answer for a token string cannot change before
+ * its `exp` — except if its signing key were withdrawn from the JWKS, which then takes
+ * effect at the token's expiry (access tokens live minutes) rather than at once.
+ */
 export class TokenVerifier {
   readonly #keys: JWTVerifyGetKey;
+  readonly #verified = new Map<string, VerifiedClaims>();
 
   constructor(source: JSONWebKeySet | URL) {
     this.#keys = source instanceof URL ? createRemoteJWKSet(source, { cooldownDuration: 30_000 }) : createLocalJWKSet(source);
   }
 
   /** The token's claims, or `undefined` when it is invalid or expired. */
-  async verify(token: string): Promise<(AccessTokenClaims & { exp: number }) | undefined> {
+  async verify(token: string): Promise<VerifiedClaims | undefined> {
+    const known = this.#verified.get(token);
+    if (known) {
+      this.#verified.delete(token);
+      // Expired exactly as jose decides it (no clock tolerance): at `exp`.
+      if (known.exp <= Math.floor(Date.now() / 1000)) return undefined;
+      this.#verified.set(token, known);
+      return known;
+    }
+    const claims = await this.#verify(token);
+    if (claims) {
+      this.#verified.set(token, claims);
+      if (this.#verified.size > VERIFIED_CACHE_SIZE) this.#verified.delete(this.#verified.keys().next().value!);
+    }
+    return claims;
+  }
+
+  async #verify(token: string): Promise<VerifiedClaims | undefined> {
     try {
       const { payload } = await jwtVerify(token, this.#keys, {
         issuer: TOKEN_ISSUER,

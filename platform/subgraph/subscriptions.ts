@@ -87,6 +87,10 @@ export function serveSubscriptions<TContext extends object>(opts: SubscriptionSe
     {
       // Close reasons never carry internal error messages.
       isProd: true,
+      // The only peer is the gateway, whose one connection carries all its subscriptions: a
+      // gateway busy accepting thousands of clients may send `connection_init` later than
+      // graphql-ws's default 3 s, and closing it then (4408) would drop every subscription.
+      connectionInitWaitTimeout: 15_000,
       onConnect: (ctx) => verifyAssertion(gatewaySecret, stringOf(ctx.connectionParams?.assertion)) !== undefined,
       onSubscribe: (_ctx, _id, payload) => {
         const viewer = verifyAssertion(gatewaySecret, stringOf(payload.extensions?.['assertion']));
