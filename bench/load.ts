@@ -10,6 +10,8 @@ interface LoadOptions {
   headers: Record<string, string>;
   connections: number;
   durationSeconds: number;
+  /** Seconds of load first, on the same connections, not counted. */
+  warmupSeconds?: number;
 }
 
 const opts = JSON.parse(process.argv[2] ?? '{}') as LoadOptions;
@@ -22,6 +24,7 @@ const result = await autocannon({
   headers: { 'content-type': 'application/json', ...opts.headers },
   connections: opts.connections,
   duration: opts.durationSeconds,
+  ...(opts.warmupSeconds ? { warmup: { connections: opts.connections, duration: opts.warmupSeconds } } : {}),
 });
 process.stdout.write(
   JSON.stringify({

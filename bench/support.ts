@@ -1,5 +1,6 @@
 /** What every benchmark shares: child processes, their CPU and peak memory, medians. */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { readFile } from 'node:fs/promises';
 
 export interface Child {
@@ -76,3 +77,26 @@ export function median(values: number[]): number {
 }
 
 export const fmt = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+
+/**
+ * What a scenario gives back: its section of docs/benchmarks.md, and its ratios by a
+ * stable name (e.g. `G1 veza/apollo req/s`), which `npm run bench` keeps in
+ * docs/benchmarks.json and compares with the previous run's (repeatability).
+ */
+export interface BenchOutput {
+  markdown: string;
+  ratios: Record<string, number>;
+}
+
+/** The commit measured: BENCH_COMMIT when the tree is an export without git, else the checkout's HEAD (and whether its code had changes). */
+export function commitOf(): string {
+  if (process.env['BENCH_COMMIT']) return `commit ${process.env['BENCH_COMMIT']}`;
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'gateway', 'subgraphs', 'platform', 'schema', 'worker', 'bench'], { cwd: root, encoding: 'utf8' }).trim();
+    return `commit ${head}${dirty ? ' with uncommitted changes' : ''}`;
+  } catch {
+    return 'an unknown commit';
+  }
+}

@@ -9,6 +9,7 @@ import { loadConfig } from '../../platform/config.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { generateSigningKey } from '../../platform/auth/access-tokens.ts';
 import { startVeza } from '../../platform/embedded/run.ts';
+import type { BenchOutput } from '../support.ts';
 
 async function gql(url: string, query: string, variables: Record<string, unknown>, token?: string): Promise<Record<string, unknown>> {
   const res = await fetch(url, {
@@ -21,7 +22,7 @@ async function gql(url: string, query: string, variables: Record<string, unknown
   return body.data;
 }
 
-export async function runDatabaseBench(): Promise<string> {
+export async function runDatabaseBench(): Promise<BenchOutput> {
   const dbName = `veza_bench_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: 'postgresql://postgres@127.0.0.1:5432/postgres' });
   await admin.connect();
@@ -60,18 +61,27 @@ export async function runDatabaseBench(): Promise<string> {
       await gql(url, query, variables, token);
       counting = false;
       const row = Object.fromEntries([...counts.entries()].sort());
-      return `| ${name} | ${Object.entries(row).map(([k, v]) => `${k} ${v}`).join(', ')} | ${[...counts.values()].reduce((a, b) => a + b, 0)} |`;
+      const total = [...counts.values()].reduce((a, b) => a + b, 0);
+      return { total, line: `| ${name} | ${Object.entries(row).map(([k, v]) => `${k} ${v}`).join(', ')} | ${total} |` };
     };
     const page = `query($id: ID!, $n: Int) { channel(id: $id) { messages(first: $n) { edges { node { body author { displayName } reactions { emoji count } replyTo { body } } } } } }`;
     const members = `query($id: ID!, $n: Int) { community(id: $id) { members(first: $n) { edges { node { user { displayName } roles { name } } } } } }`;
-    const rows = [
+    const [send, page10, page50, members10, members50] = [
       await measure('send a message', `mutation($i: SendMessageInput!) { sendMessage(input: $i) { id author { displayName } } }`, { i: { channelId, body: 'counted' } }),
       await measure('channel page of 10 (authors, reactions, replies)', page, { id: channelId, n: 10 }),
       await measure('channel page of 50 (authors, reactions, replies)', page, { id: channelId, n: 50 }),
       await measure('member page of 10 (users, roles)', members, { id: communityId, n: 10 }),
       await measure('member page of 50 (users, roles)', members, { id: communityId, n: 50 }),
     ];
-    return ['SQL statements per operation, by subgraph (transaction control and the outbox relay left out). Counted, not timed.', '', '| operation | statements by subgraph | total |', '|---|---|---|', ...rows].join('\n');
+    const rows = [send, page10, page50, members10, members50].map((r) => r.line);
+    return {
+      markdown: ['SQL statements per operation, by subgraph (transaction control and the outbox relay left out). Counted, not timed; a page of 50 must cost what a page of 10 costs.', '', '| operation | statements by subgraph | total |', '|---|---|---|', ...rows].join('\n'),
+      ratios: {
+        'D1 send a message: statements': send.total,
+        'D1 channel page 50 / page 10: statements': page50.total / page10.total,
+        'D1 member page 50 / page 10: statements': members50.total / members10.total,
+      },
+    };
   } finally {
     await veza.stop();
     await admin.query(`drop database if exists ${dbName} with (force)`);

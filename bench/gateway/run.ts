@@ -8,12 +8,15 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { generateSigningKey } from '../../platform/auth/access-tokens.ts';
-import { cpuSeconds, fmt, median, peakRssMiB, runChild, startChild, type Child } from '../support.ts';
+import { cpuSeconds, fmt, median, peakRssMiB, runChild, startChild, type BenchOutput, type Child } from '../support.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const GATEWAYS = ['veza', 'apollo', 'hive', 'hive-rust'] as const;
 type GatewayKind = (typeof GATEWAYS)[number];
 const BASE_PORT = 4600;
+
+/** Seconds of load before each measurement, on the same connections (autocannon's warm-up). */
+const WARMUP_SECONDS = 1;
 
 export interface GatewayBenchOptions {
   durationSeconds: number;
@@ -66,7 +69,7 @@ async function seed(url: string): Promise<{ token: string; userId: string; commu
   return { token, userId: s.signUp.user.id, communityId: c.createCommunity.id, channelId };
 }
 
-export async function runGatewayBench(opts: GatewayBenchOptions): Promise<string> {
+export async function runGatewayBench(opts: GatewayBenchOptions): Promise<BenchOutput> {
   const dbName = `veza_bench_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: 'postgresql://postgres@127.0.0.1:5432/postgres' });
   await admin.connect();
@@ -121,12 +124,13 @@ export async function runGatewayBench(opts: GatewayBenchOptions): Promise<string
               headers: kind === 'veza' ? { authorization: `Bearer ${data.token}` } : {},
               connections: opts.connections,
               durationSeconds: opts.durationSeconds,
+              warmupSeconds: WARMUP_SECONDS,
             }),
           ]);
           const cpu = (await cpuSeconds(pid)) - before;
           const m = JSON.parse(out.trim().split('\n').at(-1)!) as Omit<Measurement, 'cpuPercent'>;
           const key = `${q}:${kind}`;
-          results.set(key, [...(results.get(key) ?? []), { ...m, cpuPercent: (cpu / opts.durationSeconds) * 100 }]);
+          results.set(key, [...(results.get(key) ?? []), { ...m, cpuPercent: (cpu / (opts.durationSeconds + WARMUP_SECONDS)) * 100 }]);
         }
       }
     }
@@ -134,23 +138,27 @@ export async function runGatewayBench(opts: GatewayBenchOptions): Promise<string
     const rss = new Map<GatewayKind, number>();
     for (const [kind, g] of gateways) rss.set(kind, await peakRssMiB(g.child.process.pid!));
     const lines = [
-      `Fixed concurrency ${opts.connections} connections, ${opts.durationSeconds} s per measurement, ${opts.rounds} rounds interleaved; median round, [min–max] of requests/s. Ratios are against plain @apollo/gateway in the same round set. All gateways returned identical data before timing.`,
+      `Fixed concurrency ${opts.connections} connections, ${opts.durationSeconds} s per measurement after a ${WARMUP_SECONDS} s warm-up on the same connections, ${opts.rounds} rounds with the gateways interleaved; median round, [min–max] of requests/s. Ratios are of medians, against plain @apollo/gateway and against Hive Gateway with its Rust planner (the fastest peer) in the same run. Gateway CPU % is of one core (200 % = both), over warm-up and measurement. All gateways returned identical data before timing.`,
       '',
-      '| query | gateway | req/s (median) | [min–max] | vs apollo | P50 ms | P99 ms | max ms | errors | gateway CPU % | peak RSS MiB |',
-      '|---|---|---|---|---|---|---|---|---|---|---|',
+      '| query | gateway | req/s (median) | [min–max] | vs apollo | vs hive-rust | P50 ms | P99 ms | max ms | errors | gateway CPU % | peak RSS MiB |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ];
+    const ratios: Record<string, number> = {};
     for (const q of Object.keys(Q) as (keyof typeof Q)[]) {
-      const apollo = median((results.get(`${q}:apollo`) ?? []).map((m) => m.requestsPerSecond));
+      const rpsOf = (kind: GatewayKind) => median((results.get(`${q}:${kind}`) ?? []).map((m) => m.requestsPerSecond));
+      const apollo = rpsOf('apollo');
+      const rust = rpsOf('hive-rust');
+      for (const peer of GATEWAYS.filter((k) => k !== 'veza')) ratios[`${q} veza/${peer} req/s`] = rpsOf('veza') / rpsOf(peer);
       for (const kind of gateways.keys()) {
         const ms = results.get(`${q}:${kind}`) ?? [];
         const rps = ms.map((m) => m.requestsPerSecond);
         const med = (f: (m: Measurement) => number) => median(ms.map(f));
         lines.push(
-          `| ${q} | ${kind} | ${fmt(median(rps))} | ${fmt(Math.min(...rps))}–${fmt(Math.max(...rps))} | ${fmt(median(rps) / apollo, 2)}× | ${fmt(med((m) => m.p50))} | ${fmt(med((m) => m.p99))} | ${fmt(med((m) => m.max))} | ${ms.reduce((n, m) => n + m.errors, 0)} | ${fmt(med((m) => m.cpuPercent), 0)} | ${fmt(rss.get(kind) ?? Number.NaN, 0)} |`,
+          `| ${q} | ${kind} | ${fmt(median(rps))} | ${fmt(Math.min(...rps))}–${fmt(Math.max(...rps))} | ${fmt(median(rps) / apollo, 2)}× | ${fmt(median(rps) / rust, 2)}× | ${fmt(med((m) => m.p50))} | ${fmt(med((m) => m.p99))} | ${fmt(med((m) => m.max))} | ${ms.reduce((n, m) => n + m.errors, 0)} | ${fmt(med((m) => m.cpuPercent), 0)} | ${fmt(rss.get(kind) ?? Number.NaN, 0)} |`,
         );
       }
     }
-    return lines.join('\n');
+    return { markdown: lines.join('\n'), ratios };
   } finally {
     for (const c of children.reverse()) await c.stop();
     await admin.query(`drop database if exists ${dbName} with (force)`);

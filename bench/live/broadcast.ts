@@ -1,10 +1,10 @@
 /**
- * R2 broadcast (BENCHMARKS.md): 10,000 subscribed clients, each its own user, on one
- * channel; one message per second; per message, the time until the last client has it;
- * per delivery, P99; lost deliveries.
+ * R2 broadcast (BENCHMARKS.md): 10,000 subscribed clients on one channel; one message per
+ * second; per message, the time until the last client has it; per delivery, P99; lost
+ * deliveries. Runs on clients already connected and probed (R3's at N = 10,000, idle.ts).
  */
-import { runPhase, waitSubscribed, type Scene, type Target } from './drive.ts';
-import { Fleet, type Connected } from './fleet.ts';
+import { runPhase, type Scene, type Target } from './drive.ts';
+import type { Fleet, Connected } from './fleet.ts';
 import { latencyOf, spread, type Latency } from './stats.ts';
 
 export interface BroadcastResult {
@@ -25,30 +25,23 @@ export interface BroadcastResult {
   otherLoad: number;
 }
 
-export async function measureBroadcast(target: Target, scene: Scene, opts: { seconds: number }): Promise<BroadcastResult> {
-  const { fleet, connected } = await Fleet.connect({ system: target.system, endpoints: target.endpoints, conns: scene.conns, processes: 2, concurrency: 100 });
-  try {
-    const ready = await waitSubscribed(target, scene, fleet);
-    const problems = ready.reached === scene.conns.length ? [] : [`only ${ready.reached} of ${scene.conns.length} subscriptions got a probe`];
-    await runPhase(target, scene, fleet, { rate: 1, count: 2, maxInFlight: 4 });
-    const m = await runPhase(target, scene, fleet, { rate: 1, count: opts.seconds, maxInFlight: 4 });
-    const last = spread([...m.stats.perSeq.values()].map((s) => s.last));
-    return {
-      connected,
-      problems: [...problems, ...(m.publish.failed ? [`${m.publish.failed} sends failed: ${m.publish.errors.join('; ')}`] : [])],
-      messages: m.publish.sent.length,
-      expected: m.expected,
-      delivered: m.stats.received,
-      lost: m.lost,
-      duplicates: m.stats.duplicates,
-      toLast: { median: last.median, max: last.max },
-      latency: latencyOf(m.stats.latencies),
-      cpu: m.cpu,
-      peak: m.peak,
-      infraCpu: m.infraCpu,
-      otherLoad: m.otherLoad,
-    };
-  } finally {
-    await fleet.close();
-  }
+export async function measureBroadcast(target: Target, scene: Scene, fleet: Fleet, connected: Connected, opts: { seconds: number }): Promise<BroadcastResult> {
+  await runPhase(target, scene, fleet, { rate: 1, count: 2, maxInFlight: 4 });
+  const m = await runPhase(target, scene, fleet, { rate: 1, count: opts.seconds, maxInFlight: 4 });
+  const last = spread([...m.stats.perSeq.values()].map((s) => s.last));
+  return {
+    connected,
+    problems: m.publish.failed ? [`${m.publish.failed} sends failed: ${m.publish.errors.join('; ')}`] : [],
+    messages: m.publish.sent.length,
+    expected: m.expected,
+    delivered: m.stats.received,
+    lost: m.lost,
+    duplicates: m.stats.duplicates,
+    toLast: { median: last.median, max: last.max },
+    latency: latencyOf(m.stats.latencies),
+    cpu: m.cpu,
+    peak: m.peak,
+    infraCpu: m.infraCpu,
+    otherLoad: m.otherLoad,
+  };
 }

@@ -8,7 +8,7 @@ import type { ConnSpec, PhaseStats, System } from './clients.ts';
 import type { Fleet } from './fleet.ts';
 import type { Worker } from './ipc.ts';
 import { cpuMeter, infrastructurePids, machineMeter, peakMiB, resetPeak } from './proc.ts';
-import type { PublisherApi, PublishResult, Room } from './publisher.ts';
+import type { PublisherApi, PublishResult, Room, Via } from './publisher.ts';
 
 export interface Target {
   system: System;
@@ -16,7 +16,9 @@ export interface Target {
   endpoints: string[];
   /** Raw: the servers; Veza: the gateways (`edge`), and with the subgraphs (`all`). */
   pids: () => { edge: number[]; all: number[] };
-  /** Where the publisher sends: Redis (raw) or the gateway's GraphQL URL (Veza). */
+  /** How Veza's messages enter it (publisher.ts); raw always PUBLISHes. */
+  via: Via;
+  /** Where the publisher sends: Redis, or the gateway's GraphQL URL (Veza `send`). */
   publishTo: string;
   prefix: string;
   publisher: Worker<PublisherApi>;
@@ -72,7 +74,7 @@ export async function runPhase(target: Target, scene: Scene, fleet: Fleet, opts:
   const started = performance.now();
   const publish = await target.publisher.request(
     'publish',
-    { system: target.system, target: target.publishTo, prefix: target.prefix, phase, rooms: scene.rooms, rate: opts.rate, count: opts.count, maxInFlight: opts.maxInFlight },
+    { system: target.system, via: target.via, target: target.publishTo, prefix: target.prefix, phase, rooms: scene.rooms, rate: opts.rate, count: opts.count, maxInFlight: opts.maxInFlight },
     opts.count * 1000 + 180_000,
   );
   const subscribers = new Map<number, number>();

@@ -1,9 +1,11 @@
 /**
- * R3 idle connections (BENCHMARKS.md): N subscribed connections that receive nothing for
- * `holdSeconds`; then how many are still open, the servers' resident memory per
- * connection, and one message fanned out to all N (time until the last has it). The
+ * R3 idle connections (BENCHMARKS.md): N subscribed connections; the servers' resident
+ * memory per connection once all are connected and probed; after `holdSeconds`, how many
+ * are still open; then one message fanned out to all N (time until the last has it). The
  * connections are spread over the system's serving processes (`target.endpoints`) and
  * over client processes of at most 15,000 each (a process may hold 20,000 files).
+ * Connecting and finishing are apart, so that the holds of both systems (and R2's rounds,
+ * on the same 10,000) overlap instead of adding up.
  */
 import { runPhase, waitSubscribed, type Scene, type Target } from './drive.ts';
 import { Fleet, type Connected } from './fleet.ts';
@@ -17,10 +19,12 @@ export interface IdleResult {
   ready: number;
   probes: number;
   readySeconds: number;
+  /** How long they had been open and probed when counted. */
+  heldSeconds: number;
   openAfterHold: number;
   /** Why subscriptions that had opened ended before the fan-out, with counts. */
   endings: [string, number][];
-  /** Resident memory the serving processes (started for R3) added per connection, KiB. */
+  /** Resident memory the serving processes (started for R3) added per connection once all were connected and probed, KiB. */
   perConnectionKiB: number;
   /**
    * How much the other server processes (Veza's subgraphs, running since the start) grew
@@ -36,7 +40,20 @@ export interface IdleResult {
 
 const PER_CLIENT_PROCESS = 15_000;
 
-export async function measureIdle(target: Target, scene: Scene, opts: { holdSeconds: number }): Promise<IdleResult> {
+/** Connected and probed idle clients, with the serving processes' memory before and after. */
+export interface IdleFleet {
+  target: Target;
+  scene: Scene;
+  fleet: Fleet;
+  connected: Connected;
+  ready: { reached: number; probes: number; seconds: number };
+  rss: { before: { edge: number; all: number }; after: { edge: number; all: number } };
+  /** When every connection was open and probed (performance.now()). */
+  readyAt: number;
+}
+
+/** Connects N idle subscriptions, probes each once, and reads the servers' memory before and after. */
+export async function connectIdle(target: Target, scene: Scene): Promise<IdleFleet> {
   const { edge, all } = target.pids();
   const before = { edge: await totalRssKiB(edge), all: await totalRssKiB(all) };
   const processes = Math.ceil(scene.conns.length / PER_CLIENT_PROCESS);
@@ -44,28 +61,45 @@ export async function measureIdle(target: Target, scene: Scene, opts: { holdSeco
   try {
     const probing = performance.now();
     const ready = await waitSubscribed(target, scene, fleet, 10);
-    const readySeconds = (performance.now() - probing) / 1000;
-    await new Promise((r) => setTimeout(r, opts.holdSeconds * 1000));
-    const { open, endings } = await fleet.progress();
+    const readyAt = performance.now();
     const after = { edge: await totalRssKiB(edge), all: await totalRssKiB(all) };
-    const m = await runPhase(target, scene, fleet, { rate: 0, count: 1, maxInFlight: 1, quietMs: 5_000 });
-    const n = scene.conns.length;
+    return { target, scene, fleet, connected, ready: { ...ready, seconds: (readyAt - probing) / 1000 }, rss: { before, after }, readyAt };
+  } catch (err) {
+    await fleet.close();
+    throw err;
+  }
+}
+
+/**
+ * Once `holdSeconds` have passed since the fleet was ready (other measurements may have
+ * run meanwhile): how many are still open, then one message fanned out to all; closes
+ * the fleet.
+ */
+export async function finishIdle(f: IdleFleet, holdSeconds: number): Promise<IdleResult> {
+  try {
+    const wait = f.readyAt + holdSeconds * 1000 - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const { open, endings } = await f.fleet.progress();
+    const heldSeconds = (performance.now() - f.readyAt) / 1000;
+    const m = await runPhase(f.target, f.scene, f.fleet, { rate: 0, count: 1, maxInFlight: 1, quietMs: 5_000 });
+    const n = f.scene.conns.length;
     return {
       n,
-      servers: target.endpoints.length,
-      connected,
-      ready: ready.reached,
-      probes: ready.probes,
-      readySeconds,
+      servers: f.target.endpoints.length,
+      connected: f.connected,
+      ready: f.ready.reached,
+      probes: f.ready.probes,
+      readySeconds: f.ready.seconds,
+      heldSeconds,
       openAfterHold: open,
       endings,
-      perConnectionKiB: (after.edge - before.edge) / n,
-      othersDeltaMiB: (after.all - after.edge - (before.all - before.edge)) / 1024,
+      perConnectionKiB: (f.rss.after.edge - f.rss.before.edge) / n,
+      othersDeltaMiB: (f.rss.after.all - f.rss.after.edge - (f.rss.before.all - f.rss.before.edge)) / 1024,
       toLastMs: m.stats.perSeq.size ? Math.max(...[...m.stats.perSeq.values()].map((s) => s.last)) : Number.NaN,
       delivered: m.stats.received,
       lost: m.lost,
     };
   } finally {
-    await fleet.close();
+    await f.fleet.close();
   }
 }

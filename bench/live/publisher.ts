@@ -1,12 +1,21 @@
 /**
  * The publishing load process of benchmark R: sends `count` messages at `rate` per second
  * in total, spread evenly over time and over the rooms (message k goes to room k mod R,
- * from the room's senders in turn). Raw: PUBLISH on Redis. Veza: the `sendMessage`
- * mutation over HTTP to the gateway, as a user sends one, so the send path counts in the
- * latency. Open loop with at most `maxInFlight` sends outstanding: when the system cannot
- * keep up, the achieved rate falls below the asked one and is reported as such.
+ * from the room's senders in turn). Open loop with at most `maxInFlight` sends
+ * outstanding: when the system cannot keep up, the achieved rate falls below the asked
+ * one and is reported as such. How a message enters the system:
+ * - raw: PUBLISH of the text on the room's Redis channel;
+ * - Veza `publish`: the event chat's outbox relay publishes once a message is committed,
+ *   on the same Redis pub/sub, through chat's own trigger names and platform's pub/sub
+ *   engine — the same starting point as raw, so the latency is the live delivery's
+ *   (positions count up per room without gaps, as chat numbers them);
+ * - Veza `send`: the `sendMessage` mutation over HTTP to the gateway, as a user sends
+ *   one, so the send path (transaction, outbox, relay) counts in the latency too.
  */
 import { Redis } from 'ioredis';
+import { createPubSub, type PubSubEngine } from '../../platform/events/pubsub.ts';
+import { newId } from '../../platform/ids.ts';
+import { ChatEvents, type MessageEventPayload } from '../../subgraphs/chat/services/chat-events.ts';
 import { serve } from './ipc.ts';
 import { markText, now, SEND_MESSAGE } from './marks.ts';
 import type { System } from './clients.ts';
@@ -15,15 +24,21 @@ export interface Room {
   /** Raw: the channel name; Veza: the channel id. */
   key: string;
   index: number;
-  /** Who sends to it, in turn (Veza: with their access tokens). */
-  senders: { index: number; token?: string | undefined }[];
+  /** Who sends to it, in turn (Veza: with their ids and access tokens). */
+  senders: { index: number; token?: string | undefined; userId?: string | undefined }[];
+  /** Veza: the channel's community. */
+  communityId?: string | undefined;
 }
+
+/** How Veza's messages enter it (see the header); raw always PUBLISHes. */
+export type Via = 'publish' | 'send';
 
 export interface PublishRequest {
   system: System;
-  /** Raw: the Redis URL; Veza: the gateway's GraphQL URL. */
+  via: Via;
+  /** Raw and Veza `publish`: the Redis URL; Veza `send`: the gateway's GraphQL URL. */
   target: string;
-  /** Raw: the Redis channel prefix of the run. */
+  /** The Redis prefix of the run (raw's channels, Veza's triggers). */
   prefix: string;
   phase: number;
   rooms: Room[];
@@ -52,6 +67,34 @@ export type PublisherApi = { publish: { req: PublishRequest; res: PublishResult 
 
 const SEND_TIMEOUT_MS = 10_000;
 const redises = new Map<string, Redis>();
+const buses = new Map<string, PubSubEngine>();
+/** The last position published per Veza room (publish mode): one process publishes them all, in order. */
+const positions = new Map<string, number>();
+
+/** Publishes message `k` as chat's `messageAdded` event of its room. */
+async function publishEvent(req: PublishRequest, room: Room, sender: Room['senders'][number], text: string): Promise<void> {
+  let bus = buses.get(req.target);
+  if (!bus) buses.set(req.target, (bus = createPubSub(req.target).pubsub));
+  const position = (positions.get(room.key) ?? 0) + 1;
+  positions.set(room.key, position);
+  const event: MessageEventPayload = {
+    id: newId(),
+    channelId: room.key,
+    threadId: null,
+    communityId: room.communityId ?? null,
+    authorId: sender.userId ?? '',
+    body: text,
+    position,
+    createdAt: new Date().toISOString(),
+    editedAt: null,
+    replyToId: null,
+    mentionedUserIds: [],
+    mentionedRoleIds: [],
+    mentionsEveryone: false,
+    pinnedAt: null,
+  };
+  await bus.publish(new ChatEvents(req.prefix).trigger('messageAdded', room.key), event);
+}
 
 /** Sends message `k`; resolves with its send time once the system accepted it. */
 async function sendOne(req: PublishRequest, k: number): Promise<number> {
@@ -63,6 +106,10 @@ async function sendOne(req: PublishRequest, k: number): Promise<number> {
     let redis = redises.get(req.target);
     if (!redis) redises.set(req.target, (redis = new Redis(req.target)));
     await redis.publish(req.prefix + room.key, text);
+    return sentAt;
+  }
+  if (req.via === 'publish') {
+    await publishEvent(req, room, sender, text);
     return sentAt;
   }
   const res = await fetch(req.target, {

@@ -3,7 +3,8 @@
  * system the median round with its [min–max] spread, and Veza's ratios against raw
  * computed round by round (Veza's round i over raw's round i).
  */
-import { fmt } from '../support.ts';
+import { fmt, type BenchOutput } from '../support.ts';
+import type { RoomsResult } from './rooms.ts';
 import type { Results } from './run.ts';
 import { spread } from './stats.ts';
 
@@ -17,8 +18,10 @@ export interface ReportMeta {
   perServer: number;
   /** Distinct Veza users; R2's and R3's connections take them in turn. */
   users: number;
-  /** R1's second, lower rate. */
+  /** R1's rate with `sendMessage`. */
   lowRate: number;
+  /** R1's higher rates. */
+  sweepRates: number[];
   versions: string;
   minutes: number;
 }
@@ -40,15 +43,36 @@ function ratio<T>(raw: T[], veza: T[], f: (r: T) => number): string {
 
 const total = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
-export function formatReport(res: Results, meta: ReportMeta): string {
+/** The median of Veza's values over raw's, round by round. */
+function ratioValue<T>(raw: T[], veza: T[], f: (r: T) => number): number {
+  return spread(veza.map((v, i) => f(v) / f(raw[i]!)).filter(Number.isFinite)).median;
+}
+
+const ROOMS_HEADER = [
+  '| msg/s asked | system | achieved | not sent in window | deliveries expected | lost | dup | P50 ms | P99 ms | max ms | send P50/P99 ms | CPU % edge / all | PostgreSQL + Redis CPU % | peak RSS MiB edge / all |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+];
+
+function roomsRow(rate: number, system: string, rs: RoomsResult[]): string {
+  return `| ${rate} | ${system} | ${agg(rs.map((r) => r.achievedRate), 0)} | ${total(rs.map((r) => r.unsent))} | ${total(rs.map((r) => r.expected))} | ${total(rs.map((r) => r.lost))} | ${total(rs.map((r) => r.duplicates))} | ${agg(rs.map((r) => r.latency.p50), 2)} | ${agg(rs.map((r) => r.latency.p99), 2)} | ${agg(rs.map((r) => r.latency.max), 1)} | ${agg(rs.map((r) => r.sendLatency.p50), 2)} / ${agg(rs.map((r) => r.sendLatency.p99), 2)} | ${agg(rs.map((r) => r.cpu.edge), 0)} / ${agg(rs.map((r) => r.cpu.all), 0)} | ${agg(rs.map((r) => r.infraCpu), 0)} | ${agg(rs.map((r) => r.peak.edge), 0)} / ${agg(rs.map((r) => r.peak.all), 0)} |`;
+}
+
+function roomsNotes(label: string, rs: RoomsResult[]): string[] {
+  return rs.flatMap((r, i) => [...r.problems, ...r.sendErrors, ...clock(r.latency.min)].map((p) => `${label}, round ${i + 1}: ${p}`));
+}
+
+export function formatReport(res: Results, meta: ReportMeta): BenchOutput {
+  const ratios: Record<string, number> = {};
   const out: string[] = [
-    `Raw baseline: a plain \`ws\` server forwarding Redis pub/sub messages to the sockets of their channel (bench/live/raw-server.ts). ` +
+    `Raw baseline: a plain \`ws\` server forwarding Redis pub/sub messages to the sockets of their channel (bench/live/raw-server.ts), messages PUBLISHed on Redis. ` +
       `Veza: \`node gateway/main.ts\` in front of the five subgraphs, each \`node subgraphs/main.ts <name>\` (production profile: PostgreSQL database made for the run, Redis with its own prefix, embedded s3rver), ` +
-      `clients on graphql-transport-ws subscribed to \`messageAdded(channelId:) { id body position author { displayName } }\` (author from the community subgraph), messages sent with \`sendMessage\` over HTTP through the gateway. ` +
-      `Latency = client receive time − send time, both on the machine's monotonic clock (PUBLISH for raw; the start of the mutation for Veza, so Veza's send path counts); a delivery still missing 10 s after the last send counts as lost. ` +
-      `Clients, publisher and servers are separate processes; clients bind 127.0.0.2, 127.0.0.3, …. Every Veza user signed up through the gateway and joined with an invite (R1: one user per client; R2/R3: see below); chat's flood limit is left at its default (senders stay under it), sign-up limit and token lifetime raised for the run. ` +
+      `clients on graphql-transport-ws subscribed to \`messageAdded(channelId:) { id body position author { displayName } }\` (author from the community subgraph: an entity fetch per event). ` +
+      `Veza's messages enter it two ways: **published** — chat's \`messageAdded\` event PUBLISHed on the same Redis, as chat's outbox relay publishes a committed message (chat's trigger names and platform's pub/sub engine; positions without gaps), the same starting point as raw's, so the latency is the live delivery's; ` +
+      `and **sent** — the \`sendMessage\` mutation over HTTP through the gateway, so chat's transaction, outbox and relay count too. ` +
+      `Latency = client receive time − publish (or send) time, both on the machine's monotonic clock; a delivery still missing 10 s after the last send counts as lost. ` +
+      `Clients, publisher and servers are separate processes; clients bind 127.0.0.2, 127.0.0.3, …; every system's clients connect once per scenario and the rounds interleave on them. Every Veza user signed up through the gateway and joined with an invite (R1: one user per client; R2/R3: see below); chat's flood limit is left at its default (senders stay under it), sign-up limit and token lifetime raised for the run. ` +
       `CPU % is of one core over the measured window; peak RSS is VmHWM reset before each measurement. "edge" = the raw server or Veza's gateway(s); "all" adds Veza's subgraphs (PostgreSQL and Redis are not counted for either). ` +
-      `Versions: ${meta.versions}. Settings: BENCH_LIVE_USERS=${meta.users}, BENCH_LIVE_BROADCAST=${meta.broadcastClients}, BENCH_LIVE_IDLE=${meta.idleSizes.join(',')}, BENCH_LIVE_HOLD=${meta.holdSeconds}. Whole run ${fmt(meta.minutes, 1)} min.`,
+      `Versions: ${meta.versions}. Settings: BENCH_LIVE_USERS=${meta.users}, BENCH_LIVE_BROADCAST=${meta.broadcastClients}, BENCH_LIVE_IDLE=${meta.idleSizes.join(',')}, BENCH_LIVE_HOLD=${meta.holdSeconds}, BENCH_LIVE_R1_LOW=${meta.lowRate}, BENCH_LIVE_R1_SWEEP=${meta.sweepRates.join(',')}. Whole run ${fmt(meta.minutes, 1)} min.`,
     '',
   ];
   if (!meta.withVeza) out.push('**Veza not measured** (`messageAdded` not in schema/supergraph.graphql, or BENCH_LIVE_SYSTEMS=raw): raw baseline only.', '');
@@ -56,36 +80,59 @@ export function formatReport(res: Results, meta: ReportMeta): string {
 
   const r1 = res.rooms;
   if (r1.raw.length) {
-    const rates = [...new Set(r1.raw.map((r) => r.askedRate))].sort((a, b) => a - b);
-    const at = (s: 'raw' | 'veza', rate: number) => r1[s].filter((r) => r.askedRate === rate);
     out.push(
       `### R1 chat rooms — 1,000 clients, 100 rooms (10 each), ${meta.rounds} rounds`,
       '',
-      `1,000 messages/s asked for ${meta.durationSeconds} s, and first ${meta.lowRate} messages/s for ${meta.durationSeconds / 2} s (a rate Veza's send path takes here), each after a 3 s warm-up on the same connections.`,
+      `1,000 messages/s for ${meta.durationSeconds} s after a 2 s warm-up, Veza's published on the bus.`,
       '',
-      '| msg/s asked | system | achieved | not sent in window | deliveries expected | lost | dup | P50 ms | P99 ms | max ms | send P50/P99 ms | CPU % edge / all | PostgreSQL + Redis CPU % | peak RSS MiB edge / all |',
-      '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+      ...ROOMS_HEADER,
+      ...systems.map((s) => roomsRow(1000, s, r1[s])),
     );
-    for (const rate of rates) {
-      for (const s of systems) {
-        const rs = at(s, rate);
-        out.push(
-          `| ${rate} | ${s} | ${agg(rs.map((r) => r.achievedRate), 0)} | ${total(rs.map((r) => r.unsent))} | ${total(rs.map((r) => r.expected))} | ${total(rs.map((r) => r.lost))} | ${total(rs.map((r) => r.duplicates))} | ${agg(rs.map((r) => r.latency.p50), 2)} | ${agg(rs.map((r) => r.latency.p99), 2)} | ${agg(rs.map((r) => r.latency.max), 1)} | ${agg(rs.map((r) => r.sendLatency.p50), 2)} / ${agg(rs.map((r) => r.sendLatency.p99), 2)} | ${agg(rs.map((r) => r.cpu.edge), 0)} / ${agg(rs.map((r) => r.cpu.all), 0)} | ${agg(rs.map((r) => r.infraCpu), 0)} | ${agg(rs.map((r) => r.peak.edge), 0)} / ${agg(rs.map((r) => r.peak.all), 0)} |`,
-        );
-      }
-    }
     if (meta.withVeza) {
-      out.push('');
-      for (const rate of rates) {
-        const [raw, veza] = [at('raw', rate), at('veza', rate)];
-        out.push(`Veza / raw at ${rate} msg/s asked, same round: P50 ${ratio(raw, veza, (r) => r.latency.p50)}, P99 ${ratio(raw, veza, (r) => r.latency.p99)}, achieved rate ${ratio(raw, veza, (r) => r.achievedRate)}, CPU (all) ${ratio(raw, veza, (r) => r.cpu.all)}.`);
-      }
+      out.push('', `Veza / raw, same round: P50 ${ratio(r1.raw, r1.veza, (r) => r.latency.p50)}, P99 ${ratio(r1.raw, r1.veza, (r) => r.latency.p99)}, max ${ratio(r1.raw, r1.veza, (r) => r.latency.max)}, CPU (edge) ${ratio(r1.raw, r1.veza, (r) => r.cpu.edge)}, CPU (all) ${ratio(r1.raw, r1.veza, (r) => r.cpu.all)}.`);
+      ratios['R1 1000 msg/s P50 veza/raw'] = ratioValue(r1.raw, r1.veza, (r) => r.latency.p50);
+      ratios['R1 1000 msg/s P99 veza/raw'] = ratioValue(r1.raw, r1.veza, (r) => r.latency.p99);
+      ratios['R1 1000 msg/s CPU all veza/raw'] = ratioValue(r1.raw, r1.veza, (r) => r.cpu.all);
+      out.push('', perRound('P99 ms', r1.raw, r1.veza, (r) => r.latency.p99));
     }
-    out.push('', load(systems.flatMap((s) => r1[s].map((r) => r.otherLoad))));
+    notes(out, systems.flatMap((s) => roomsNotes(`${s} at 1000 msg/s`, r1[s])));
+  }
+
+  const sent = res.send;
+  if (sent.raw.length) {
+    const rate = sent.raw[0]!.askedRate;
+    out.push(
+      '',
+      `### R1 with the send path — the same 1,000 clients in 100 other rooms, Veza's messages sent with \`sendMessage\`, ${meta.rounds} rounds`,
+      '',
+      `${rate} messages/s (a rate Veza's send path takes on this machine) for ${fmt(sent.raw[0]!.sent / rate, 0)} s after a 1 s warm-up; raw PUBLISHes at the same rate. "send P50/P99" is the mutation's round trip.`,
+      '',
+      ...ROOMS_HEADER,
+      ...systems.map((s) => roomsRow(rate, s === 'veza' ? 'veza (sendMessage)' : s, sent[s])),
+    );
     if (meta.withVeza) {
-      for (const rate of rates) out.push('', perRound(`at ${rate} msg/s, P50 ms`, at('raw', rate), at('veza', rate), (r) => r.latency.p50));
+      out.push('', `Veza / raw, same round: P50 ${ratio(sent.raw, sent.veza, (r) => r.latency.p50)}, P99 ${ratio(sent.raw, sent.veza, (r) => r.latency.p99)}, CPU (all) ${ratio(sent.raw, sent.veza, (r) => r.cpu.all)}.`);
+      ratios[`R1 sendMessage ${rate} msg/s P50 veza/raw`] = ratioValue(sent.raw, sent.veza, (r) => r.latency.p50);
+      ratios[`R1 sendMessage ${rate} msg/s P99 veza/raw`] = ratioValue(sent.raw, sent.veza, (r) => r.latency.p99);
     }
-    notes(out, systems.flatMap((s) => rates.flatMap((rate) => at(s, rate).flatMap((r, i) => [...r.problems, ...r.sendErrors, ...clock(r.latency.min)].map((p) => `${s} at ${rate} msg/s, round ${i + 1}: ${p}`)))));
+    notes(out, systems.flatMap((s) => roomsNotes(`${s} at ${rate} msg/s`, sent[s])));
+  }
+
+  const sweep = res.sweep;
+  if (sweep.raw.length) {
+    out.push(
+      '',
+      `### R1 at higher rates — once each, ${fmt(sweep.raw[0]!.sent / Math.max(1, sweep.raw[0]!.askedRate), 0)} s after a 1 s warm-up (bounded), Veza's published on the bus`,
+      '',
+      ...ROOMS_HEADER,
+      ...sweep.raw.flatMap((r, i) => systems.map((s) => roomsRow(r.askedRate, s, sweep[s][i] ? [sweep[s][i]] : []))),
+      '',
+      ...systems.map((s) => {
+        const over = [...r1[s], ...sweep[s]].filter((r) => r.latency.p99 > 50 || r.lost > 0 || r.unsent > 0).map((r) => r.askedRate);
+        return `${s}: ${over.length ? `P99 above 50 ms, or deliveries lost or not sent, from ${Math.min(...over)} messages/s asked` : `P99 under 50 ms and nothing lost up to ${Math.max(...sweep[s].map((r) => r.askedRate))} messages/s asked`}.`;
+      }),
+    );
+    notes(out, systems.flatMap((s) => sweep[s].flatMap((r) => roomsNotes(`${s} at ${r.askedRate} msg/s`, [r]))));
   }
 
   const r2 = res.broadcast;
@@ -94,7 +141,7 @@ export function formatReport(res: Results, meta: ReportMeta): string {
       '',
       `### R2 broadcast — ${meta.broadcastClients.toLocaleString('en-US')} clients on one channel, 1 message/s for ${meta.durationSeconds} s, ${meta.rounds} rounds`,
       '',
-      `For Veza the ${meta.broadcastClients.toLocaleString('en-US')} connections belong to ${meta.users.toLocaleString('en-US')} users (connection i is user i mod ${meta.users.toLocaleString('en-US')}): signing up costs ~40 ms of argon2id each on this machine, so 10,000 distinct users would add minutes of set-up (BENCH_LIVE_USERS=10000 runs it so).`,
+      `On R3's ${meta.broadcastClients.toLocaleString('en-US')} connections (below), while they are held; messages published on the bus. For Veza the connections belong to ${meta.users.toLocaleString('en-US')} users (connection i is user i mod ${meta.users.toLocaleString('en-US')}): signing up costs ~40 ms of argon2id each on this machine, so 10,000 distinct users would add minutes of set-up (BENCH_LIVE_USERS=10000 runs it so).`,
       '',
       '| system | messages | deliveries expected | lost | dup | to last client: median ms | to last: max ms | P50 ms per delivery | P99 ms per delivery | CPU % edge / all | PostgreSQL + Redis CPU % | peak RSS MiB edge / all |',
       '|---|---|---|---|---|---|---|---|---|---|---|---|',
@@ -105,7 +152,11 @@ export function formatReport(res: Results, meta: ReportMeta): string {
         `| ${s} | ${total(rs.map((r) => r.messages))} | ${total(rs.map((r) => r.expected))} | ${total(rs.map((r) => r.lost))} | ${total(rs.map((r) => r.duplicates))} | ${agg(rs.map((r) => r.toLast.median))} | ${agg(rs.map((r) => r.toLast.max))} | ${agg(rs.map((r) => r.latency.p50))} | ${agg(rs.map((r) => r.latency.p99))} | ${agg(rs.map((r) => r.cpu.edge), 0)} / ${agg(rs.map((r) => r.cpu.all), 0)} | ${agg(rs.map((r) => r.infraCpu), 0)} | ${agg(rs.map((r) => r.peak.edge), 0)} / ${agg(rs.map((r) => r.peak.all), 0)} |`,
       );
     }
-    if (meta.withVeza) out.push('', `Veza / raw, same round: time to last client (median) ${ratio(r2.raw, r2.veza, (r) => r.toLast.median)}, P99 per delivery ${ratio(r2.raw, r2.veza, (r) => r.latency.p99)}.`);
+    if (meta.withVeza) {
+      out.push('', `Veza / raw, same round: time to last client (median) ${ratio(r2.raw, r2.veza, (r) => r.toLast.median)}, P99 per delivery ${ratio(r2.raw, r2.veza, (r) => r.latency.p99)}.`);
+      ratios['R2 to last client veza/raw'] = ratioValue(r2.raw, r2.veza, (r) => r.toLast.median);
+      ratios['R2 P99 per delivery veza/raw'] = ratioValue(r2.raw, r2.veza, (r) => r.latency.p99);
+    }
     out.push('', load(systems.flatMap((s) => r2[s].map((r) => r.otherLoad))));
     if (meta.withVeza) out.push('', perRound('time to last client (median), ms', r2.raw, r2.veza, (r) => r.toLast.median));
     notes(out, systems.flatMap((s) => r2[s].flatMap((r, i) => [...r.problems, ...clock(r.latency.min)].map((p) => `${s} round ${i + 1}: ${p}`))));
@@ -115,18 +166,18 @@ export function formatReport(res: Results, meta: ReportMeta): string {
   if (r3.raw.length) {
     out.push(
       '',
-      `### R3 idle connections — held ${meta.holdSeconds} s, then one message to all; one pass per N (a capacity test), systems interleaved`,
+      `### R3 idle connections — held at least ${meta.holdSeconds} s, then one message to all; one pass per N (a capacity test)`,
       '',
-      `Serving processes: one per ${meta.perServer.toLocaleString('en-US')} connections (a process may hold 20,000 files); client processes of at most 15,000 connections, one source address each. For Veza, connection i is user i mod ${meta.users.toLocaleString('en-US')}, connections spread round-robin over the gateways; the serving processes are started for R3 (subgraphs are not), so their growth is the connections'.`,
+      `Serving processes: one per ${meta.perServer.toLocaleString('en-US')} connections (a process may hold 20,000 files), started for R3 (Veza's subgraphs are not), so their growth is the connections'; client processes of at most 15,000 connections, one source address per 5,000. Both systems' connections are open at once (their holds overlap); memory is read once all are connected and probed, before anything else is sent. For Veza, connection i is user i mod ${meta.users.toLocaleString('en-US')}, connections spread round-robin over the gateways. At N = ${meta.broadcastClients.toLocaleString('en-US')} the hold is R2's rounds (1 message/s).`,
       '',
-      '| N | system | serving processes | connected | got a probe | open after hold | RSS KiB per connection (serving processes) | subgraphs Δ RSS MiB | fan-out to last ms | delivered | lost |',
-      '|---|---|---|---|---|---|---|---|---|---|---|',
+      '| N | system | serving processes | connected | connect s | got a probe | open after | held s | RSS KiB per connection (serving processes) | subgraphs Δ RSS MiB | fan-out to last ms | delivered | lost |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     );
     for (const n of meta.idleSizes) {
       for (const s of systems) {
         const r = r3[s].find((x) => x.n === n);
         if (!r) continue;
-        out.push(`| ${n.toLocaleString('en-US')} | ${s} | ${r.servers} | ${r.connected.connected} | ${r.ready} | ${r.openAfterHold} | ${fmt(r.perConnectionKiB)} | ${s === 'veza' ? fmt(r.othersDeltaMiB, 0) : '–'} | ${fmt(r.toLastMs, 0)} | ${r.delivered} | ${r.lost} |`);
+        out.push(`| ${n.toLocaleString('en-US')} | ${s} | ${r.servers} | ${r.connected.connected} | ${fmt(r.connected.seconds + r.readySeconds, 0)} | ${r.ready} | ${r.openAfterHold} | ${fmt(r.heldSeconds, 0)} | ${fmt(r.perConnectionKiB)} | ${s === 'veza' ? fmt(r.othersDeltaMiB, 0) : '–'} | ${fmt(r.toLastMs, 0)} | ${r.delivered} | ${r.lost} |`);
       }
     }
     if (meta.withVeza) {
@@ -134,6 +185,8 @@ export function formatReport(res: Results, meta: ReportMeta): string {
       for (const n of meta.idleSizes) {
         const [raw, veza] = [r3.raw.filter((x) => x.n === n), r3.veza.filter((x) => x.n === n)];
         out.push(`Veza / raw at N=${n.toLocaleString('en-US')}: RSS per connection ${ratio(raw, veza, (r) => r.perConnectionKiB)}, fan-out to last ${ratio(raw, veza, (r) => r.toLastMs)}.`);
+        ratios[`R3 N=${n} RSS per connection veza/raw`] = ratioValue(raw, veza, (r) => r.perConnectionKiB);
+        ratios[`R3 N=${n} fan-out to last veza/raw`] = ratioValue(raw, veza, (r) => r.toLastMs);
       }
     }
     notes(
@@ -160,8 +213,10 @@ export function formatReport(res: Results, meta: ReportMeta): string {
       `| ${total(r4.map((r) => r.sent))} | ${agg(r4.map((r) => r.missed), 0)} | ${agg(r4.map((r) => r.catchUpMs), 0)} | ${agg(r4.map((r) => r.firstMs), 0)} | ${total(r4.map((r) => r.lost))} | ${total(r4.map((r) => r.duplicates))} | ${total(r4.map((r) => r.outOfOrder))} |`,
     );
     notes(out, r4.flatMap((r, i) => r.errors.map((e) => `round ${i + 1}: ${e}`)));
+    // No baseline to divide by: the figure itself.
+    ratios['R4 caught up after reconnect ms'] = spread(r4.map((r) => r.catchUpMs)).median;
   }
-  return out.join('\n');
+  return { markdown: out.join('\n'), ratios };
 }
 
 /** The machine is shared: how busy the rest of it was while these windows were measured. */

@@ -30,7 +30,7 @@ export async function measureResume(target: Target, scene: Scene, opts: { burst:
   const client = forkWorker<ResumeApi>(script);
   const room = scene.rooms[0]!;
   const publish = (phase: number, count: number, maxInFlight: number) =>
-    target.publisher.request('publish', { system: 'veza', target: target.publishTo, prefix: '', phase, rooms: [room], rate: 0, count, maxInFlight }, 120_000);
+    target.publisher.request('publish', { system: 'veza', via: 'send', target: target.publishTo, prefix: target.prefix, phase, rooms: [room], rate: 0, count, maxInFlight }, 120_000);
   const until = async (done: () => Promise<boolean>, ms: number) => {
     const deadline = performance.now() + ms;
     while (performance.now() < deadline && !(await done())) await new Promise((r) => setTimeout(r, 50));

@@ -9,7 +9,6 @@
  * (R2's clients, 10,000), BENCH_LIVE_IDLE (R3's N values, "10000"; "10000,100000" for the
  * full R3) and BENCH_LIVE_HOLD (30 s) scale them.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -17,16 +16,18 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { generateSigningKey } from '../../platform/auth/access-tokens.ts';
 import type { Target } from './drive.ts';
+import type { Via } from './publisher.ts';
 import { forkWorker } from './ipc.ts';
 import type { PublisherApi } from './publisher.ts';
 import { oneRoom, rooms, sceneFor } from './scenes.ts';
 import { seedVeza, type VezaWorld } from './seed.ts';
 import { startRawServers, startVeza, type RawServers, type VezaStack } from './stack.ts';
-import { measureRooms, type RoomsResult } from './rooms.ts';
+import { measureRate, openRooms, type RoomsFleet, type RoomsResult } from './rooms.ts';
 import { measureBroadcast, type BroadcastResult } from './broadcast.ts';
-import { measureIdle, type IdleResult } from './idle.ts';
+import { connectIdle, finishIdle, type IdleFleet, type IdleResult } from './idle.ts';
 import { measureResume, type ResumeResult } from './resume.ts';
 import { formatReport } from './report.ts';
+import { commitOf, type BenchOutput } from '../support.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const RAW_PORT = 4700;
@@ -40,7 +41,12 @@ export interface LiveBenchOptions {
 }
 
 export type Results = {
+  /** R1 at 1,000 messages/s: Veza's events published on the bus as raw's are. */
   rooms: Record<'raw' | 'veza', RoomsResult[]>;
+  /** R1 at the low rate: Veza's messages sent with `sendMessage` (the send path counts). */
+  send: Record<'raw' | 'veza', RoomsResult[]>;
+  /** R1 at higher rates, once each. */
+  sweep: Record<'raw' | 'veza', RoomsResult[]>;
   broadcast: Record<'raw' | 'veza', BroadcastResult[]>;
   idle: Record<'raw' | 'veza', IdleResult[]>;
   resume: ResumeResult[];
@@ -48,17 +54,17 @@ export type Results = {
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
-export async function runLiveBench(opts: LiveBenchOptions): Promise<string> {
+export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput> {
   const env = process.env;
   const chosen = new Set((env['BENCH_LIVE'] ?? 'R1,R2,R3,R4').split(',').map((s) => s.trim().toUpperCase()));
   const broadcastClients = Number(env['BENCH_LIVE_BROADCAST'] ?? 10_000);
-  // 100,000 is not in the default: Veza takes minutes to accept them on this machine (see the README).
-  const idleSizes = (env['BENCH_LIVE_IDLE'] ?? '10000').split(',').map(Number);
+  const idleSizes = (env['BENCH_LIVE_IDLE'] ?? '10000,100000').split(',').map(Number);
   const holdSeconds = Number(env['BENCH_LIVE_HOLD'] ?? 30);
   // Distinct users; R2's and R3's connections take them in turn (argon2id makes each sign-up ~40 ms here).
   const users = Number(env['BENCH_LIVE_USERS'] ?? 1000);
-  // R1 also runs at a rate Veza's send path takes on this machine (~100 messages/s at most), for latency at equal load.
+  // R1 with sendMessage runs at a rate Veza's send path takes on this machine (~100 messages/s at most).
   const lowRate = Number(env['BENCH_LIVE_R1_LOW'] ?? 50);
+  const sweepRates = (env['BENCH_LIVE_R1_SWEEP'] ?? '3000,10000').split(',').filter(Boolean).map(Number);
   const supergraph = await readFile(`${root}schema/supergraph.graphql`, 'utf8');
   const withVeza = /^\s*messageAdded\(/m.test(supergraph) && env['BENCH_LIVE_SYSTEMS'] !== 'raw';
   const systems = withVeza ? (['raw', 'veza'] as const) : (['raw'] as const);
@@ -85,7 +91,7 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<string> {
   let raw: RawServers | undefined;
   let veza: VezaStack | undefined;
   const stopExtra: (() => Promise<void>)[] = [];
-  const results: Results = { rooms: { raw: [], veza: [] }, broadcast: { raw: [], veza: [] }, idle: { raw: [], veza: [] }, resume: [] };
+  const results: Results = { rooms: { raw: [], veza: [] }, send: { raw: [], veza: [] }, sweep: { raw: [], veza: [] }, broadcast: { raw: [], veza: [] }, idle: { raw: [], veza: [] }, resume: [] };
   const started = performance.now();
   try {
     raw = await startRawServers(1, RAW_PORT, serverEnv);
@@ -98,6 +104,7 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<string> {
     }
     const rawTarget = (servers: RawServers): Target => ({
       system: 'raw',
+      via: 'publish',
       endpoints: servers.endpoints,
       pids: () => ({ edge: servers.processes.map((p) => p.pid), all: servers.processes.map((p) => p.pid) }),
       publishTo: serverEnv.REDIS_URL,
@@ -105,68 +112,136 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<string> {
       publisher,
     });
     const stack = veza;
-    /** Veza with clients on gateways `from…from+count-1`; sends always go through gateway 0. */
-    const vezaTarget = (from = 0, count = 1): Target => ({
+    /**
+     * Veza with clients on gateways `from…from+count-1`. `publish`: chat's events on the
+     * bus, as raw's messages are; `send`: `sendMessage` through gateway 0.
+     */
+    const vezaTarget = (via: Via, from = 0, count = 1): Target => ({
       system: 'veza',
+      via,
       endpoints: stack!.endpoints.slice(from, from + count),
       pids: () => {
         const edge = stack!.gateways.slice(from, from + count).map((g) => g.pid);
         return { edge, all: [...edge, ...stack!.subgraphs.map((s) => s.pid)] };
       },
-      publishTo: stack!.httpUrl,
+      publishTo: via === 'send' ? stack!.httpUrl : serverEnv.REDIS_URL,
       prefix,
       publisher,
     });
     const rawServers = raw;
-    const target = (system: 'raw' | 'veza'): Target => (system === 'raw' ? rawTarget(rawServers) : vezaTarget());
+    const minutesIn = () => ((performance.now() - started) / 60_000).toFixed(1);
+    const show = (what: string, r: RoomsResult) =>
+      log(`    ${what} ${r.askedRate} asked: ${r.achievedRate.toFixed(0)} msg/s, P50 ${r.latency.p50.toFixed(1)} ms, P99 ${r.latency.p99.toFixed(1)} ms, lost ${r.lost} ${[...r.problems, ...r.sendErrors].join('; ')}`);
 
-    for (let round = 1; round <= opts.rounds; round++) {
-      for (const system of chosen.has('R1') ? systems : []) {
-        log(`  R1 round ${round} ${system} (${((performance.now() - started) / 60_000).toFixed(1)} min in)`);
-        const rates = [{ rate: lowRate, seconds: opts.durationSeconds / 2 }, { rate: 1000, seconds: opts.durationSeconds }];
-        for (const r of await measureRooms(target(system), sceneFor(system, rooms(100, 10, users), world), { rates, warmupSeconds: 3 })) {
-          results.rooms[system].push(r);
-          log(`    ${r.askedRate} asked: ${r.achievedRate.toFixed(0)} msg/s, P50 ${r.latency.p50.toFixed(1)} ms, P99 ${r.latency.p99.toFixed(1)} ms, lost ${r.lost} ${r.problems.join('; ')}`);
+    if (chosen.has('R1')) {
+      // Every system's clients connect once; the rounds then interleave on them.
+      log(`  R1 connecting (${minutesIn()} min in)`);
+      const scenes = {
+        raw: sceneFor('raw', rooms(100, 10, users), world),
+        veza: withVeza ? sceneFor('veza', rooms(100, 10, users), world) : undefined,
+        send: withVeza ? sceneFor('veza', rooms(100, 10, users, 'send-rooms'), world) : undefined,
+      };
+      const fleets: RoomsFleet[] = [];
+      try {
+        const rawRooms = await openRooms(rawTarget(rawServers), scenes.raw);
+        fleets.push(rawRooms);
+        const vezaRooms = withVeza ? await openRooms(vezaTarget('publish'), scenes.veza!) : undefined;
+        const sendRooms = withVeza ? await openRooms(vezaTarget('send'), scenes.send!) : undefined;
+        for (const f of [vezaRooms, sendRooms]) if (f) fleets.push(f);
+        const window = { seconds: opts.durationSeconds, warmupSeconds: 2 };
+        const low = { rate: lowRate, seconds: Math.max(2, opts.durationSeconds / 2), warmupSeconds: 1 };
+        for (let round = 1; round <= opts.rounds; round++) {
+          log(`  R1 round ${round} (${minutesIn()} min in)`);
+          const r = await measureRate(rawTarget(rawServers), scenes.raw, rawRooms, { rate: 1000, ...window });
+          results.rooms.raw.push(r);
+          show('raw', r);
+          if (vezaRooms) {
+            const v = await measureRate(vezaTarget('publish'), scenes.veza!, vezaRooms, { rate: 1000, ...window });
+            results.rooms.veza.push(v);
+            show('veza', v);
+          }
+          const rl = await measureRate(rawTarget(rawServers), scenes.raw, rawRooms, low);
+          results.send.raw.push(rl);
+          show('raw', rl);
+          if (sendRooms) {
+            const vs = await measureRate(vezaTarget('send'), scenes.send!, sendRooms, low);
+            results.send.veza.push(vs);
+            show('veza sendMessage', vs);
+          }
         }
-      }
-      for (const system of chosen.has('R2') ? systems : []) {
-        log(`  R2 round ${round} ${system} (${((performance.now() - started) / 60_000).toFixed(1)} min in)`);
-        const r = await measureBroadcast(target(system), sceneFor(system, oneRoom('broadcast', broadcastClients, users, 10), world), { seconds: opts.durationSeconds });
-        results.broadcast[system].push(r);
-        log(`    to last: median ${r.toLast.median.toFixed(1)} ms, max ${r.toLast.max.toFixed(1)} ms, P99 ${r.latency.p99.toFixed(1)} ms, lost ${r.lost} ${r.problems.join('; ')}`);
+        // Higher rates, once each, bounded: where P99 passes 50 ms or deliveries are lost.
+        for (const rate of sweepRates) {
+          log(`  R1 at ${rate} msg/s (${minutesIn()} min in)`);
+          const sweep = { rate, seconds: Math.max(2, opts.durationSeconds / 2), warmupSeconds: 1 };
+          const r = await measureRate(rawTarget(rawServers), scenes.raw, rawRooms, sweep);
+          results.sweep.raw.push(r);
+          show('raw', r);
+          if (vezaRooms) {
+            const v = await measureRate(vezaTarget('publish'), scenes.veza!, vezaRooms, sweep);
+            results.sweep.veza.push(v);
+            show('veza', v);
+          }
+        }
+      } finally {
+        for (const f of fleets) await f.fleet.close();
       }
     }
-    // R3 is a capacity test with 30 s holds: one pass per N, systems interleaved, on
-    // serving processes started for it, so that their memory growth is the connections'.
-    for (const n of chosen.has('R3') ? idleSizes : []) {
+
+    // R3 (idle connections) on serving processes started for it, so that their memory
+    // growth is the connections'; at N = 10,000 R2 runs its rounds on the same clients
+    // while they are held. Both systems stay connected at once, so their holds overlap.
+    const sizes = [...new Set([...(chosen.has('R3') ? idleSizes : []), ...(chosen.has('R2') ? [broadcastClients] : [])])].sort((a, b) => a - b);
+    for (const n of sizes) {
       const servers = Math.ceil(n / PER_SERVER);
-      for (const system of systems) {
-        log(`  R3 N=${n} ${system} on ${servers} fresh process(es) (${((performance.now() - started) / 60_000).toFixed(1)} min in)`);
-        let fresh: Target;
-        if (system === 'raw') {
-          const extra = await startRawServers(servers, RAW_PORT + 1, serverEnv);
-          stopExtra.push(...extra.processes.map((p) => p.stop));
-          fresh = rawTarget(extra);
-        } else {
-          await stack!.addGateways(servers);
-          stopExtra.push(() => stack!.stopExtraGateways());
-          fresh = vezaTarget(1, servers);
+      const broadcastHere = chosen.has('R2') && n === broadcastClients;
+      const idle: Partial<Record<'raw' | 'veza', IdleFleet>> = {};
+      try {
+        for (const system of systems) {
+          log(`  R3 N=${n} ${system}: connecting to ${servers} fresh process(es) (${minutesIn()} min in)`);
+          let fresh: Target;
+          if (system === 'raw') {
+            const extra = await startRawServers(servers, RAW_PORT + 1, serverEnv);
+            stopExtra.push(...extra.processes.map((p) => p.stop));
+            fresh = rawTarget(extra);
+          } else {
+            await stack!.addGateways(servers);
+            stopExtra.push(() => stack!.stopExtraGateways());
+            fresh = vezaTarget('publish', 1, servers);
+          }
+          const f = await connectIdle(fresh, sceneFor(system, oneRoom('idle', n, users, 10), world));
+          idle[system] = f;
+          log(`    connected ${f.connected.connected} in ${f.connected.seconds.toFixed(0)} s, ${f.ready.reached} got a probe after ${f.ready.probes} (${f.ready.seconds.toFixed(0)} s)`);
         }
-        const r = await measureIdle(fresh, sceneFor(system, oneRoom('idle', n, users, 1), world), { holdSeconds });
+        for (let round = 1; round <= (broadcastHere ? opts.rounds : 0); round++) {
+          for (const system of systems) {
+            const f = idle[system]!;
+            log(`  R2 round ${round} ${system} (${minutesIn()} min in)`);
+            const r = await measureBroadcast(f.target, f.scene, f.fleet, f.connected, { seconds: opts.durationSeconds });
+            results.broadcast[system].push(r);
+            log(`    to last: median ${r.toLast.median.toFixed(1)} ms, max ${r.toLast.max.toFixed(1)} ms, P99 ${r.latency.p99.toFixed(1)} ms, lost ${r.lost} ${r.problems.join('; ')}`);
+          }
+        }
+        for (const system of systems) {
+          const f = idle[system]!;
+          delete idle[system];
+          const r = await finishIdle(f, holdSeconds);
+          if (chosen.has('R3') && idleSizes.includes(n)) results.idle[system].push(r);
+          log(`  R3 N=${n} ${system}: open after ${r.heldSeconds.toFixed(0)} s ${r.openAfterHold}, ${r.perConnectionKiB.toFixed(1)} KiB/conn, fan-out ${r.toLastMs.toFixed(0)} ms, lost ${r.lost}`);
+        }
+      } finally {
+        for (const f of Object.values(idle)) await f.fleet.close();
         for (const stop of stopExtra.splice(0)) await stop();
-        results.idle[system].push(r);
-        log(`    connected ${r.connected.connected} in ${r.connected.seconds.toFixed(0)} s, all got a probe after ${r.probes} (${r.readySeconds.toFixed(0)} s), open after hold ${r.openAfterHold}, ${r.perConnectionKiB.toFixed(1)} KiB/conn, fan-out ${r.toLastMs.toFixed(0)} ms, lost ${r.lost}`);
       }
     }
     for (let round = 1; round <= (chosen.has('R4') && withVeza ? opts.rounds : 0); round++) {
       log(`  R4 round ${round}`);
       const layout = { ...oneRoom('resume', 1, 1, 200), userOf: () => 200 };
-      const r = await measureResume(target('veza'), sceneFor('veza', layout, world), { burst: 1000, dropAfter: 300, offlineMs: 500 });
+      const r = await measureResume(vezaTarget('send'), sceneFor('veza', layout, world), { burst: 1000, dropAfter: 300, offlineMs: 500 });
       results.resume.push(r);
       log(`    missed ${r.missed}, caught up in ${r.catchUpMs.toFixed(0)} ms, lost ${r.lost}, duplicated ${r.duplicates}`);
     }
     const versions = `${await packageVersions()}; code at ${commitOf()}`;
-    return formatReport(results, { ...opts, withVeza, broadcastClients, idleSizes, holdSeconds, perServer: PER_SERVER, users, lowRate, versions, minutes: (performance.now() - started) / 60_000 });
+    return formatReport(results, { ...opts, withVeza, broadcastClients, idleSizes, holdSeconds, perServer: PER_SERVER, users, lowRate, sweepRates, versions, minutes: (performance.now() - started) / 60_000 });
   } finally {
     await publisher.stop();
     for (const stop of stopExtra) await stop();
@@ -176,18 +251,6 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<string> {
     await admin.end();
     await forgetRedisKeys(serverEnv.REDIS_URL, prefix);
     await rm(serverEnv.VEZA_DATA_DIR, { recursive: true, force: true });
-  }
-}
-
-/** The commit measured: BENCH_COMMIT when the tree is an export without git, else the checkout's HEAD. */
-function commitOf(): string {
-  if (process.env['BENCH_COMMIT']) return `commit ${process.env['BENCH_COMMIT']}`;
-  try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'gateway', 'subgraphs', 'platform', 'schema'], { cwd: root, encoding: 'utf8' }).trim();
-    return `commit ${head}${dirty ? ' with uncommitted changes in gateway/subgraphs/platform/schema' : ''}`;
-  } catch {
-    return 'an unknown commit';
   }
 }
 

@@ -15,8 +15,10 @@ export interface VezaUser {
 
 export interface VezaWorld {
   communityId: string;
-  /** R1's rooms. */
+  /** R1's rooms: events published on the bus. */
   rooms: string[];
+  /** R1's rooms for messages sent with `sendMessage`. */
+  sendRooms: string[];
   /** R2's channel, R3's, R4's. */
   broadcast: string;
   idle: string;
@@ -57,6 +59,8 @@ export async function seedVeza(url: string, opts: { users: number; rooms: number
     ((await gql('mutation($i: CreateChannelInput!) { createChannel(input: $i) { id } }', { i: { communityId, name } }, owner.token)) as { createChannel: { id: string } }).createChannel.id;
   const rooms: string[] = [];
   for (let i = 0; i < opts.rooms; i++) rooms.push(await channel(`room-${i}`));
+  const sendRooms: string[] = [];
+  for (let i = 0; i < opts.rooms; i++) sendRooms.push(await channel(`send-room-${i}`));
   const [broadcast, idle, resume] = [await channel('broadcast'), await channel('idle'), await channel('resume')];
   const invite = (await gql('mutation($i: CreateInviteInput!) { createInvite(input: $i) { code } }', { i: { communityId } }, owner.token)) as { createInvite: { code: string } };
 
@@ -73,5 +77,5 @@ export async function seedVeza(url: string, opts: { users: number; rooms: number
     }
   };
   await Promise.all(Array.from({ length: opts.concurrency }, worker));
-  return { communityId, rooms, broadcast, idle, resume, users };
+  return { communityId, rooms, sendRooms, broadcast, idle, resume, users };
 }

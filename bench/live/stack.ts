@@ -5,6 +5,7 @@
  * on a PostgreSQL database made for the run and Redis under a prefix of its own.
  */
 import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SUBGRAPH_NAMES } from '../../platform/config.ts';
 import { startChild } from '../support.ts';
@@ -23,13 +24,29 @@ export interface ServerProcess {
   stop: () => Promise<void>;
 }
 
+/**
+ * With BENCH_CPU_PROF=<folder>, each server process writes a V8 CPU profile there when it
+ * stops (`<name>.cpuprofile`; open it in Chrome's DevTools): where the time of a run went.
+ */
+function profiling(name: string): string[] {
+  const dir = process.env['BENCH_CPU_PROF'];
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name.replace(/\W+/g, '-')}-${Date.now()}.cpuprofile`] : [];
+}
+
 /** Starts `node <script> ...args`, then waits until GET `probe` answers 200 (at most a minute). */
 async function startProbed(name: string, script: string, args: string[], env: NodeJS.ProcessEnv, probe: string): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const logs = process.env['BENCH_SERVER_LOGS'];
+  const child = spawn(process.execPath, [...profiling(name), script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', logs ? 'pipe' : 'ignore', 'pipe'] });
   started.add(child);
+  if (logs) {
+    // With BENCH_SERVER_LOGS=<folder>, each server's output goes to <folder>/<name>.log.
+    const file = createWriteStream(`${logs}/${name.replace(/\W+/g, '-')}.log`, { flags: 'a' });
+    child.stdout?.pipe(file);
+    child.stderr?.pipe(file);
+  }
   child.once('exit', () => started.delete(child));
   let err = '';
-  child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+  child.stderr?.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${name} exited (${code}):\n${err}`))));
   const deadline = Date.now() + 60_000;
   for (;;) {

@@ -11,7 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpuSecondsWithChildren, fmt, median, runChild } from '../support.ts';
+import { cpuSecondsWithChildren, fmt, median, runChild, type BenchOutput } from '../support.ts';
 import { startMediaStack } from './stack.ts';
 import { makeBenchMp3, makeBenchWav } from './track.ts';
 
@@ -31,7 +31,7 @@ const SOURCES = [
   { name: 'MP3 320k (7.2 MB)', file: 'track.mp3', contentType: 'audio/mpeg' },
 ] as const;
 
-export async function runPlayableBench(rounds: number): Promise<string> {
+export async function runPlayableBench(rounds: number): Promise<BenchOutput> {
   const dir = await mkdtemp(join(tmpdir(), 'veza-bench-m2-'));
   const load = [loadavg()[0]!];
   try {
@@ -58,14 +58,18 @@ export async function runPlayableBench(rounds: number): Promise<string> {
         '| source | upload → first segment fetched | PUT done | completeTrackUpload done | READY seen | all renditions made | worker CPU s |',
         '|---|---|---|---|---|---|---|',
       ];
+      const ratios: Record<string, number> = {};
       for (const s of SOURCES) {
         const rs = results.get(s.name) ?? [];
         const col = (k: keyof Omit<Timing, 'codec'> | 'workerCpu') => fmt(median(rs.map((x) => x[k])));
         const seg = rs.map((x) => x.segmentAt);
+        // No peer to divide by: the time itself, and its share of the time every rendition takes.
+        ratios[`M2 ${s.name.split(' ')[0]} upload → first segment s`] = median(seg);
+        ratios[`M2 ${s.name.split(' ')[0]} first segment / all renditions`] = median(seg) / median(rs.map((x) => x.doneAt));
         lines.push(`| ${s.name} | **${fmt(median(seg))}** [${fmt(Math.min(...seg))}–${fmt(Math.max(...seg))}] | ${col('uploadedAt')} | ${col('completedAt')} | ${col('readyAt')} | ${col('doneAt')} | ${col('workerCpu')} |`);
       }
       lines.push('', `First segments checked with ffprobe: ${[...new Set([...results.values()].flat().map((x) => x.codec))].join(', ')}.`);
-      return lines.join('\n');
+      return { markdown: lines.join('\n'), ratios };
     } finally {
       await stack.stop();
     }

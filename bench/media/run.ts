@@ -7,10 +7,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmt, median, runChild } from '../support.ts';
+import { fmt, median, runChild, type BenchOutput } from '../support.ts';
 import { makeBenchWav } from './track.ts';
 
-export async function runMediaBench(rounds: number): Promise<string> {
+export async function runMediaBench(rounds: number): Promise<BenchOutput> {
   const dir = await mkdtemp(join(tmpdir(), 'veza-bench-media-'));
   try {
     const input = join(dir, 'track.wav');
@@ -27,7 +27,7 @@ export async function runMediaBench(rounds: number): Promise<string> {
     load.push(loadavg()[0]!);
     const m = (mode: 'veza' | 'plain', k: 'wallSeconds' | 'cpuSeconds') => median(results[mode].map((x) => x[k]));
     const span = (mode: 'veza' | 'plain', k: 'wallSeconds' | 'cpuSeconds') => `${fmt(Math.min(...results[mode].map((x) => x[k])))}–${fmt(Math.max(...results[mode].map((x) => x[k])))}`;
-    return [
+    const markdown = [
       `3-minute stereo 44.1 kHz WAV; renditions: HLS fMP4 AAC 64/128/256 + Opus 96/160 (normalised to −14 LUFS), MP3 320, FLAC. Veza: the worker's two phases (one measuring pass for loudness, waveform and tempo; AAC 128 with a normalised copy; then the other renditions and the spectral summary from it, one ffmpeg each, at niceness 10), uploads left out. Plain: loudnorm's own analysis pass, a waveform pass, then one command per rendition, each normalising with the same filter (the same audio), no tempo or spectral analysis. ${rounds} rounds interleaved, median [min–max]. Load average (1 min) at start ${fmt(load[0]!, 2)}, at end ${fmt(load[1]!, 2)}.`,
       '',
       '| pipeline | wall s | CPU s | wall vs plain | CPU vs plain |',
@@ -35,6 +35,13 @@ export async function runMediaBench(rounds: number): Promise<string> {
       `| Veza worker | ${fmt(m('veza', 'wallSeconds'))} [${span('veza', 'wallSeconds')}] | ${fmt(m('veza', 'cpuSeconds'))} [${span('veza', 'cpuSeconds')}] | ${fmt(m('veza', 'wallSeconds') / m('plain', 'wallSeconds'), 2)}× | ${fmt(m('veza', 'cpuSeconds') / m('plain', 'cpuSeconds'), 2)}× |`,
       `| plain ffmpeg, one command per rendition | ${fmt(m('plain', 'wallSeconds'))} [${span('plain', 'wallSeconds')}] | ${fmt(m('plain', 'cpuSeconds'))} [${span('plain', 'cpuSeconds')}] | 1.00× | 1.00× |`,
     ].join('\n');
+    return {
+      markdown,
+      ratios: {
+        'M1 worker/plain CPU s': m('veza', 'cpuSeconds') / m('plain', 'cpuSeconds'),
+        'M1 worker/plain wall s': m('veza', 'wallSeconds') / m('plain', 'wallSeconds'),
+      },
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

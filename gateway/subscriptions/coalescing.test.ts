@@ -10,7 +10,10 @@ const ENTITIES = 'query($representations:[_Any!]!){_entities(representations:$re
 /** A subgraph stand-in answering `_entities` from a table, recording each request it gets. */
 class FakeSubgraph implements GraphQLDataSource<GatewayContext> {
   readonly requests: Options['request'][] = [];
-  constructor(readonly answer: (reps: { id: string }[]) => GatewayGraphQLResponse = (reps) => ({ data: { _entities: reps.map((r) => ({ displayName: `name of ${r.id}` })) } })) {}
+  readonly answer: (reps: { id: string }[]) => GatewayGraphQLResponse;
+  constructor(answer?: (reps: { id: string }[]) => GatewayGraphQLResponse) {
+    this.answer = answer ?? ((reps) => ({ data: { _entities: reps.map((r) => ({ displayName: `name of ${r.id}` })) } }));
+  }
   async process(options: Options): Promise<GatewayGraphQLResponse> {
     this.requests.push(options.request);
     return this.answer((options.request.variables?.['representations'] ?? []) as { id: string }[]);
@@ -49,9 +52,9 @@ describe('CoalescingDataSource', () => {
     }));
     const source = new CoalescingDataSource(subgraph);
     const [first, second] = await Promise.all([source.process(fetchOf(['a'])), source.process(fetchOf(['b', 'c']))]);
-    expect(first!.errors?.map((e) => e.message)).toEqual(['slow today']);
-    expect(second!.errors?.map((e) => [e.message, e.path])).toEqual([['c is gone', ['_entities', 1, 'displayName']], ['slow today', undefined]]);
-    expect((second!.data as { _entities: unknown[] })._entities).toEqual([{ displayName: 'b' }, null]);
+    expect(first.errors?.map((e) => e.message)).toEqual(['slow today']);
+    expect(second.errors?.map((e) => [e.message, e.path])).toEqual([['c is gone', ['_entities', 1, 'displayName']], ['slow today', undefined]]);
+    expect((second.data as { _entities: unknown[] })._entities).toEqual([{ displayName: 'b' }, null]);
   });
 
   it('hands an answer it cannot split to every fetch whole, and a failure to every fetch', async () => {

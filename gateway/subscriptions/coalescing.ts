@@ -50,7 +50,7 @@ export class CoalescingDataSource implements GraphQLDataSource<GatewayContext> {
 
   process(options: Options): Promise<GatewayGraphQLResponse> {
     const key = batchKey(options);
-    const representations = options.request.variables?.['representations'];
+    const representations: unknown = options.request.variables?.['representations'];
     if (key === undefined || !Array.isArray(representations)) return this.#inner.process(options);
     return new Promise((resolve, reject) => {
       let batch = this.#batches.get(key);
@@ -118,8 +118,8 @@ export class CoalescingDataSource implements GraphQLDataSource<GatewayContext> {
  * fetch never rides with another viewer's).
  */
 function batchKey(options: Options): string | undefined {
-  // Apollo's GraphQLDataSourceRequestKind.INCOMING_OPERATION (the enum is not exported).
-  if (options.kind !== 'incoming operation') return undefined;
+  // Only an incoming operation (not a health check or a schema load) carries its request context.
+  if (!('incomingRequestContext' in options)) return undefined;
   const { query, variables } = options.request;
   if (!query || !variables || Object.keys(variables).length !== 1) return undefined;
   const identity = (options.context as Partial<GatewayContext>).identity;
