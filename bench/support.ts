@@ -10,9 +10,19 @@ export interface Child {
   stop: () => Promise<void>;
 }
 
+/**
+ * With BENCH_CPU_PROF=<folder>, a server process writes a V8 CPU profile there when it
+ * stops (`<name>-<time>.cpuprofile`; open it in Chrome's DevTools): where a run's time went.
+ */
+export function profiling(name: string): string[] {
+  const dir = process.env['BENCH_CPU_PROF'];
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name.replace(/\W+/g, '-')}-${Date.now()}.cpuprofile`] : [];
+}
+
 /** Starts `node <script> ...args` and waits for its first output line. */
 export function startChild(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<Child> {
-  const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const name = `${script.split('/').at(-1)!.replace(/\.ts$/, '')}-${args.join('-')}`;
+  const child = spawn(process.execPath, [...profiling(name), script, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   return new Promise((resolve, reject) => {

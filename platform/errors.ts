@@ -24,6 +24,11 @@ function make(code: ErrorCode, message: string, extra: Record<string, unknown> =
 
 export const unauthenticated = (message = 'You must be signed in to do this.'): GraphQLError =>
   make(ErrorCode.UNAUTHENTICATED, message);
+/**
+ * A subgraph refusing the gateway's assertion (missing, forged or too old): the gateway
+ * may ask again with a fresh one. `extensions.assertion` tells it from a viewer who must sign in.
+ */
+export const assertionRefused = (message: string): GraphQLError => make(ErrorCode.UNAUTHENTICATED, message, { assertion: 'refused' });
 export const forbidden = (message = 'You are not allowed to do this.'): GraphQLError =>
   make(ErrorCode.FORBIDDEN, message);
 export const notFound = (what: string, id?: string): GraphQLError =>

@@ -47,6 +47,9 @@ export interface PhaseResult {
 
 let phases = 0;
 
+/** R1's higher rates stop for a system once its P99 passes this (BENCHMARKS.md). */
+export const SWEEP_P99_MS = 50;
+
 /** How long deliveries are waited for after the publisher is done: later ones count as lost (a chat message 10 s late is one a user has given up on). */
 export const DRAIN_MS = 10_000;
 

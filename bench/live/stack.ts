@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SUBGRAPH_NAMES } from '../../platform/config.ts';
-import { startChild } from '../support.ts';
+import { profiling, startChild } from '../support.ts';
 
 const path = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -22,15 +22,6 @@ export interface ServerProcess {
   name: string;
   pid: number;
   stop: () => Promise<void>;
-}
-
-/**
- * With BENCH_CPU_PROF=<folder>, each server process writes a V8 CPU profile there when it
- * stops (`<name>.cpuprofile`; open it in Chrome's DevTools): where the time of a run went.
- */
-function profiling(name: string): string[] {
-  const dir = process.env['BENCH_CPU_PROF'];
-  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name.replace(/\W+/g, '-')}-${Date.now()}.cpuprofile`] : [];
 }
 
 /** Starts `node <script> ...args`, then waits until GET `probe` answers 200 (at most a minute). */

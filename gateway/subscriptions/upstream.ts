@@ -72,8 +72,10 @@ export class Upstreams {
         error: (err: unknown) => {
           if (settled) return;
           settled = true;
-          if (Array.isArray(err)) sink.refused(err as GraphQLFormattedError[]);
-          else sink.lost(describe(err));
+          if (!Array.isArray(err)) sink.lost(describe(err));
+          // The assertion reached the subgraph too late (or it was refused): open again, with a fresh one.
+          else if ((err as GraphQLFormattedError[]).some((e) => e.extensions?.['assertion'] === 'refused')) sink.lost('assertion refused');
+          else sink.refused(err as GraphQLFormattedError[]);
         },
         complete: () => {
           if (settled) return;

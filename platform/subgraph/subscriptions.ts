@@ -24,7 +24,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { Gauge } from 'prom-client';
 import { WebSocketServer } from 'ws';
 import { verifyAssertion, type GatewayIdentity } from '../auth/gateway-trust.ts';
-import { badInput, parseFailed, unauthenticated, validationFailed } from '../errors.ts';
+import { assertionRefused, badInput, parseFailed, validationFailed } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { ServiceMetrics } from '../metrics.ts';
 import { guardStream, liveModeOf, type LiveMode } from './live-modes.ts';
@@ -94,7 +94,8 @@ export function serveSubscriptions<TContext extends object>(opts: SubscriptionSe
       onConnect: (ctx) => verifyAssertion(gatewaySecret, stringOf(ctx.connectionParams?.assertion)) !== undefined,
       onSubscribe: (_ctx, _id, payload) => {
         const viewer = verifyAssertion(gatewaySecret, stringOf(payload.extensions?.['assertion']));
-        if (!viewer) return [unauthenticated('Each subscription carries the viewer\'s gateway assertion in extensions.assertion.')];
+        // Missing, forged or older than it may be (a busy subgraph read it late): the gateway asks again with a fresh one.
+        if (!viewer) return [assertionRefused('Each subscription carries the viewer\'s current gateway assertion in extensions.assertion.')];
         let document: DocumentNode;
         try {
           document = parse(payload.query);
