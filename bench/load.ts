@@ -1,6 +1,13 @@
 /**
- * The load generator, in its own process: `node bench/load.ts <json options>` runs
- * autocannon against one URL and prints its summary as JSON. Loopback only.
+ * The load generator, in its own process: `node bench/load.ts <json options>` keeps
+ * `connections` requests in flight against one URL with autocannon and prints what it
+ * measured as JSON. Loopback only.
+ *
+ * The measured window is steady state: it opens `warmupSeconds` after the first answer
+ * (so a gateway that takes seconds per request is not measured while its pipeline is
+ * still filling — with a fresh run per measurement, the first answers of a 3 s gateway
+ * come 3 s in) and lasts `durationSeconds`. Requests per second, latencies and errors are
+ * of the answers that arrived inside it. Bounded: the run stops after `maxSeconds` whatever happens.
  */
 import autocannon from 'autocannon';
 
@@ -10,29 +17,64 @@ interface LoadOptions {
   headers: Record<string, string>;
   connections: number;
   durationSeconds: number;
-  /** Seconds of load first, on the same connections, not counted. */
+  /** Seconds after the first answer before the window opens. */
   warmupSeconds?: number;
 }
 
 const opts = JSON.parse(process.argv[2] ?? '{}') as LoadOptions;
 const host = new URL(opts.url).hostname;
 if (!/^(127\.\d+\.\d+\.\d+|localhost|\[?::1\]?)$/.test(host)) throw new Error(`refusing to load a non-loopback host: ${host}`);
-const result = await autocannon({
-  url: opts.url,
-  method: 'POST',
-  body: opts.body,
-  headers: { 'content-type': 'application/json', ...opts.headers },
-  connections: opts.connections,
-  duration: opts.durationSeconds,
-  ...(opts.warmupSeconds ? { warmup: { connections: opts.connections, duration: opts.warmupSeconds } } : {}),
+const warmupMs = (opts.warmupSeconds ?? 0) * 1000;
+const windowMs = opts.durationSeconds * 1000;
+// Time enough for a slow first answer (autocannon's own timeout is 10 s), the warm-up and the window.
+const maxSeconds = 12 + (opts.warmupSeconds ?? 0) + opts.durationSeconds;
+
+let windowStart = Number.POSITIVE_INFINITY;
+let windowEnd = Number.POSITIVE_INFINITY;
+const latencies: number[] = [];
+let errors = 0;
+
+let finished: () => void = () => undefined;
+const done = new Promise<void>((resolve) => (finished = resolve));
+// The callback form returns the running instance (its events, stop()).
+const instance = autocannon(
+  {
+    url: opts.url,
+    method: 'POST',
+    body: opts.body,
+    headers: { 'content-type': 'application/json', ...opts.headers },
+    connections: opts.connections,
+    duration: maxSeconds,
+  },
+  () => finished(),
+);
+const inWindow = (t: number) => t >= windowStart && t < windowEnd;
+instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+  const t = performance.now();
+  if (windowStart === Number.POSITIVE_INFINITY) {
+    windowStart = t + warmupMs;
+    windowEnd = windowStart + windowMs;
+    setTimeout(() => instance.stop(), warmupMs + windowMs).unref();
+  }
+  if (!inWindow(t)) return;
+  if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+  else errors++;
 });
+instance.on('reqError', () => {
+  if (inWindow(performance.now())) errors++;
+});
+await done;
+
+const sorted = Float64Array.from(latencies).sort();
+const at = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]! : Number.NaN);
+const measuredMs = Math.min(windowEnd, performance.now()) - windowStart;
 process.stdout.write(
   JSON.stringify({
-    requestsPerSecond: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    max: result.latency.max,
-    errors: result.errors + result.timeouts + result.non2xx,
-    total: result.requests.total,
+    requestsPerSecond: Number.isFinite(measuredMs) && measuredMs > 0 ? latencies.length / (measuredMs / 1000) : 0,
+    p50: at(0.5),
+    p99: at(0.99),
+    max: sorted.length ? sorted[sorted.length - 1]! : Number.NaN,
+    errors,
+    total: latencies.length,
   }) + '\n',
 );

@@ -117,6 +117,7 @@ export async function runGatewayBench(opts: GatewayBenchOptions): Promise<BenchO
         for (const [kind, g] of gateways) {
           const pid = g.child.process.pid!;
           const before = await cpuSeconds(pid);
+          const startedAt = performance.now();
           const out = await runChild(here('../load.ts'), [
             JSON.stringify({
               url: g.url,
@@ -128,9 +129,10 @@ export async function runGatewayBench(opts: GatewayBenchOptions): Promise<BenchO
             }),
           ]);
           const cpu = (await cpuSeconds(pid)) - before;
+          const elapsed = (performance.now() - startedAt) / 1000;
           const m = JSON.parse(out.trim().split('\n').at(-1)!) as Omit<Measurement, 'cpuPercent'>;
           const key = `${q}:${kind}`;
-          results.set(key, [...(results.get(key) ?? []), { ...m, cpuPercent: (cpu / (opts.durationSeconds + WARMUP_SECONDS)) * 100 }]);
+          results.set(key, [...(results.get(key) ?? []), { ...m, cpuPercent: (cpu / elapsed) * 100 }]);
         }
       }
     }
@@ -138,7 +140,7 @@ export async function runGatewayBench(opts: GatewayBenchOptions): Promise<BenchO
     const rss = new Map<GatewayKind, number>();
     for (const [kind, g] of gateways) rss.set(kind, await peakRssMiB(g.child.process.pid!));
     const lines = [
-      `Fixed concurrency ${opts.connections} connections, ${opts.durationSeconds} s per measurement after a ${WARMUP_SECONDS} s warm-up on the same connections, ${opts.rounds} rounds with the gateways interleaved; median round, [min–max] of requests/s. Ratios are of medians, against plain @apollo/gateway and against Hive Gateway with its Rust planner (the fastest peer) in the same run. Gateway CPU % is of one core (200 % = both), over warm-up and measurement. All gateways returned identical data before timing.`,
+      `Fixed concurrency ${opts.connections} connections, each measurement a window of ${opts.durationSeconds} s opening ${WARMUP_SECONDS} s after the first answer on the same connections (steady state, bench/load.ts), ${opts.rounds} rounds with the gateways interleaved; median round, [min–max] of requests/s. The table's ratios are of the medians, against plain @apollo/gateway and against Hive Gateway with its Rust planner (the fastest peer); the ratios compared between runs (below) are the medians of each round's ratio. Gateway CPU % is of one core (200 % = both), over the whole load run. All gateways returned identical data before timing.`,
       '',
       '| query | gateway | req/s (median) | [min–max] | vs apollo | vs hive-rust | P50 ms | P99 ms | max ms | errors | gateway CPU % | peak RSS MiB |',
       '|---|---|---|---|---|---|---|---|---|---|---|---|',
@@ -148,7 +150,12 @@ export async function runGatewayBench(opts: GatewayBenchOptions): Promise<BenchO
       const rpsOf = (kind: GatewayKind) => median((results.get(`${q}:${kind}`) ?? []).map((m) => m.requestsPerSecond));
       const apollo = rpsOf('apollo');
       const rust = rpsOf('hive-rust');
-      for (const peer of GATEWAYS.filter((k) => k !== 'veza')) ratios[`${q} veza/${peer} req/s`] = rpsOf('veza') / rpsOf(peer);
+      // Each round's ratio (the two measured minutes apart at most), then their median: drifts of the machine between rounds cancel.
+      const perRound = (peer: GatewayKind) => {
+        const [v, p] = [results.get(`${q}:veza`) ?? [], results.get(`${q}:${peer}`) ?? []];
+        return median(v.map((m, i) => m.requestsPerSecond / (p[i]?.requestsPerSecond ?? Number.NaN)).filter(Number.isFinite));
+      };
+      for (const peer of GATEWAYS.filter((k) => k !== 'veza')) ratios[`${q} veza/${peer} req/s`] = perRound(peer);
       for (const kind of gateways.keys()) {
         const ms = results.get(`${q}:${kind}`) ?? [];
         const rps = ms.map((m) => m.requestsPerSecond);

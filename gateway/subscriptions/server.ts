@@ -38,7 +38,7 @@ export interface SubscriptionServerOptions {
   logger: Logger;
   /** Time allowed between opening the socket and `connection_init`. Default 3 s. */
   connectionInitWaitMs?: number;
-  /** How often the gateway pings each socket; a socket that missed the previous pong is dropped. Default 12 s. */
+  /** How often the gateway pings each socket; a socket that missed the previous pong is dropped. Default 25 s. */
   keepAliveMs?: number;
   /** After its access token expires, a connection stays open this long (for the client to reconnect with a new one). Default 30 s. */
   expiryGraceMs?: number;
@@ -66,9 +66,22 @@ export class SubscriptionServer {
   #accepting = true;
 
   constructor(opts: SubscriptionServerOptions) {
-    this.#o = { connectionInitWaitMs: 3_000, keepAliveMs: 12_000, expiryGraceMs: 30_000, maxBufferedBytes: 1 << 20, ...opts };
+    this.#o = { connectionInitWaitMs: 3_000, keepAliveMs: 25_000, expiryGraceMs: 30_000, maxBufferedBytes: 1 << 20, ...opts };
+    // Each connection is pinged once per `keepAliveMs`, a slice of them every second rather
+    // than all at once: 15,000 pings in one turn of the loop would hold up every delivery.
+    const sliceMs = Math.min(1_000, this.#o.keepAliveMs);
+    let sweep = this.#connections.values();
     this.#keepAlive = setInterval(() => {
-      for (const c of this.#connections) {
+      let due = Math.ceil((this.#connections.size * sliceMs) / this.#o.keepAliveMs);
+      while (due-- > 0) {
+        let next = sweep.next();
+        if (next.done) {
+          // A new round; a Set's iterator also visits what was added since it started.
+          sweep = this.#connections.values();
+          next = sweep.next();
+          if (next.done) break;
+        }
+        const c = next.value;
         if (!c.alive) {
           c.socket.terminate();
           continue;
@@ -76,7 +89,7 @@ export class SubscriptionServer {
         c.alive = false;
         c.socket.ping();
       }
-    }, this.#o.keepAliveMs);
+    }, sliceMs);
     this.#keepAlive.unref();
   }
 

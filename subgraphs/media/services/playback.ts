@@ -3,6 +3,7 @@
  * and adds the time heard (never more than the wall-clock time since the last one); a
  * play is counted once per session, at 30 seconds heard or the end of a shorter track.
  */
+import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '../../../platform/db/orm.ts';
 import { badInput, notFound, unauthenticated } from '../../../platform/errors.ts';
 import { isUuid } from '../../../platform/ids.ts';
@@ -37,28 +38,40 @@ export class PlaybackService {
     return session;
   }
 
+  /**
+   * Heartbeats and stops of one session take its row lock, and a heartbeat marks the
+   * listener present before it commits: a stop waits for any heartbeat in flight, so its
+   * removal always comes after that heartbeat's mark, and a heartbeat that comes after a
+   * stop finds the session ended. (Without the lock, a heartbeat that read the session
+   * before a stop committed put the listener back for a whole presence window.)
+   */
   async heartbeat(em: EntityManager, viewerId: string | null, sessionId: string, positionSeconds: number): Promise<boolean> {
     if (!Number.isFinite(positionSeconds) || positionSeconds < 0) throw badInput('positionSeconds is a time in seconds.', 'positionSeconds');
-    const session = await this.#open(em, viewerId, sessionId);
-    const now = new Date();
-    const elapsed = (now.getTime() - session.lastHeartbeatAt.getTime()) / 1000;
-    session.listenedSeconds += Math.max(0, elapsed);
-    session.lastHeartbeatAt = now;
-    const track = session.track.getEntity();
-    await this.#countIfHeard(em, session, track, positionSeconds);
-    await em.flush();
-    await this.#listeners.touch(track.id, session.id);
-    return true;
+    return em.transactional(async (tx) => {
+      const session = await this.#open(tx, viewerId, sessionId);
+      const now = new Date();
+      const elapsed = (now.getTime() - session.lastHeartbeatAt.getTime()) / 1000;
+      session.listenedSeconds += Math.max(0, elapsed);
+      session.lastHeartbeatAt = now;
+      const track = session.track.getEntity();
+      await this.#countIfHeard(tx, session, track, positionSeconds);
+      await tx.flush();
+      await this.#listeners.touch(track.id, session.id);
+      return true;
+    });
   }
 
   async stop(em: EntityManager, viewerId: string | null, sessionId: string): Promise<boolean> {
-    const session = await this.#open(em, viewerId, sessionId);
-    const track = session.track.getEntity();
-    session.listenedSeconds += Math.max(0, (Date.now() - session.lastHeartbeatAt.getTime()) / 1000);
-    session.endedAt = new Date();
-    await this.#countIfHeard(em, session, track, null);
-    await em.flush();
-    await this.#listeners.remove(track.id, session.id);
+    const trackId = await em.transactional(async (tx) => {
+      const session = await this.#open(tx, viewerId, sessionId);
+      const track = session.track.getEntity();
+      session.listenedSeconds += Math.max(0, (Date.now() - session.lastHeartbeatAt.getTime()) / 1000);
+      session.endedAt = new Date();
+      await this.#countIfHeard(tx, session, track, null);
+      await tx.flush();
+      return track.id;
+    });
+    await this.#listeners.remove(trackId, sessionId);
     return true;
   }
 
@@ -79,9 +92,11 @@ export class PlaybackService {
     }
   }
 
-  async #open(em: EntityManager, viewerId: string | null, sessionId: string): Promise<PlaybackSession> {
-    const session = isUuid(sessionId) ? await em.findOne(PlaybackSession, { id: sessionId, endedAt: null }, { populate: ['track'] }) : null;
+  /** The open session, its row locked for the transaction `tx` (the track is read apart, unlocked). */
+  async #open(tx: EntityManager, viewerId: string | null, sessionId: string): Promise<PlaybackSession> {
+    const session = isUuid(sessionId) ? await tx.findOne(PlaybackSession, { id: sessionId, endedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
     if (!session) throw notFound('Playback session', sessionId);
+    await tx.populate(session, ['track']);
     if (session.listenerId !== viewerId) throw viewerId ? notFound('Playback session', sessionId) : unauthenticated();
     return session;
   }
