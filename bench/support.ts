@@ -1,5 +1,6 @@
 /** What every benchmark shares: child processes, their CPU and peak memory, medians. */
-import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { Redis } from 'ioredis';
 import { fileURLToPath } from 'node:url';
 import { readFile } from 'node:fs/promises';
 
@@ -108,5 +109,31 @@ export function commitOf(): string {
     return `commit ${head}${dirty ? ' with uncommitted changes' : ''}`;
   } catch {
     return 'an unknown commit';
+  }
+}
+
+/** Ends a child process: SIGTERM, then SIGKILL if it is still there after `graceMs`; resolves once it exited. */
+export function stopProcess(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), graceMs).unref();
+  });
+}
+
+/** Deletes a run's Redis keys (everything under `prefix`); bounded in rounds. */
+export async function forgetRedisKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url);
+  try {
+    let cursor = '0';
+    for (let i = 0; i < 10_000; i++) {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+      if (cursor === '0') break;
+    }
+  } finally {
+    redis.disconnect();
   }
 }

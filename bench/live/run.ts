@@ -27,7 +27,7 @@ import { measureBroadcast, type BroadcastResult } from './broadcast.ts';
 import { connectIdle, finishIdle, type IdleFleet, type IdleResult } from './idle.ts';
 import { measureResume, type ResumeResult } from './resume.ts';
 import { formatReport } from './report.ts';
-import { commitOf, type BenchOutput } from '../support.ts';
+import { commitOf, forgetRedisKeys, type BenchOutput } from '../support.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const RAW_PORT = 4700;
@@ -257,22 +257,6 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
     await admin.end();
     await forgetRedisKeys(serverEnv.REDIS_URL, prefix);
     await rm(serverEnv.VEZA_DATA_DIR, { recursive: true, force: true });
-  }
-}
-
-/** Deletes the run's Redis keys (streams, rate-limit counters); bounded in rounds. */
-async function forgetRedisKeys(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url);
-  try {
-    let cursor = '0';
-    for (let i = 0; i < 10_000; i++) {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-      if (cursor === '0') break;
-    }
-  } finally {
-    redis.disconnect();
   }
 }
 

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SUBGRAPH_NAMES } from '../../platform/config.ts';
-import { profiling, startChild } from '../support.ts';
+import { profiling, startChild, stopProcess } from '../support.ts';
 
 const path = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -56,13 +56,7 @@ async function startProbed(name: string, script: string, args: string[], env: No
   return {
     name,
     pid: child.pid ?? 0,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-      }),
+    stop: () => stopProcess(child),
   };
 }
 

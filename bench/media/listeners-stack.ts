@@ -13,12 +13,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { generateSigningKey } from '../../platform/auth/access-tokens.ts';
 import { SUBGRAPH_NAMES } from '../../platform/config.ts';
 import { startVeza, type ServerProcess, type VezaStack } from '../live/stack.ts';
-import { startChild } from '../support.ts';
+import { forgetRedisKeys, startChild, stopProcess } from '../support.ts';
 
 const path = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 /** Subgraphs on 4901–4905, the gateway on 4910: apart from the other benchmarks' ports (gateway 4600+, live 4700+, M2 4850+). */
@@ -47,31 +46,10 @@ function spawnServer(script: string, env: NodeJS.ProcessEnv): ServerProcess & { 
     name: script,
     pid: child.pid ?? 0,
     stderr: () => err,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-      }),
+    stop: () => stopProcess(child),
   };
 }
 
-/** Deletes the run's Redis keys (listener sets, streams, queues); bounded in rounds. */
-async function forgetRedisKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  try {
-    let cursor = '0';
-    for (let i = 0; i < 10_000; i++) {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-      if (cursor === '0') break;
-    }
-  } finally {
-    redis.disconnect();
-  }
-}
 
 export async function startListenersStack(env: NodeJS.ProcessEnv): Promise<ListenersStack> {
   const name = `veza_bench_m3_${randomBytes(4).toString('hex')}`;
@@ -85,7 +63,7 @@ export async function startListenersStack(env: NodeJS.ProcessEnv): Promise<Liste
     for (const s of stops.reverse()) await s();
     await admin.query(`drop database if exists ${name} with (force)`);
     await admin.end();
-    await forgetRedisKeys(prefix);
+    await forgetRedisKeys(REDIS_URL, prefix);
     await rm(dataDir, { recursive: true, force: true });
   };
   try {

@@ -88,7 +88,8 @@ export class PlaybackService {
     if (heard >= needed) {
       session.counted = true;
       // Atomic increment: concurrent sessions never lose a play.
-      await em.getConnection().execute('update media.tracks set play_count = play_count + 1 where id = ?', [track.id]);
+      // In the caller's transaction (on its connection): a second connection per heartbeat could exhaust the pool.
+      await em.getConnection().execute('update media.tracks set play_count = play_count + 1 where id = ?', [track.id], 'run', em.getTransactionContext());
     }
   }
 
