@@ -8,7 +8,7 @@
  *
  * A `CoalescingDataSource` holds such a fetch until the events that arrived with it have
  * been read (`setImmediate`: after the I/O callbacks of the current loop turn), then sends
- * every waiting fetch of the same operation, the same other variables and the same caller
+ * every waiting fetch of the same operation (with no variable but `representations`) and the same caller
  * identity as one request whose `representations` are theirs end to end; the answer's
  * `_entities` and errors are handed back to each by position. Under light load a fetch
  * waits for nothing but the end of its turn; under heavy load the batches grow by
