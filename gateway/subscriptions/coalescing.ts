@@ -13,8 +13,8 @@
  * `_entities` and errors are handed back to each by position. Under light load a fetch
  * waits for nothing but the end of its turn; under heavy load the batches grow by
  * themselves, up to `maxRepresentations`. Anything that is not a plain entity fetch goes
- * straight to the wrapped source, as does a fetch whose answer has no `_entities` list of
- * the right length (each then gets the whole answer's errors).
+ * straight to the wrapped source; when a joined answer has no `_entities` list of the right
+ * length, every fetch of the batch gets that answer whole (its errors included).
  */
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
