@@ -16,7 +16,7 @@ type GatewayKind = (typeof GATEWAYS)[number];
 const BASE_PORT = 4600;
 
 /** Seconds of load before each measurement, on the same connections (autocannon's warm-up). */
-const WARMUP_SECONDS = 1;
+const WARMUP_SECONDS = 0.5;
 
 export interface GatewayBenchOptions {
   durationSeconds: number;
@@ -25,7 +25,10 @@ export interface GatewayBenchOptions {
 }
 
 interface Measurement {
+  /** Connections ÷ mean latency in the window (bench/load.ts says why). */
   requestsPerSecond: number;
+  /** Answers counted in the window ÷ its length. */
+  counted: number;
   p50: number;
   p99: number;
   max: number;
@@ -133,6 +136,7 @@ export async function runGatewayBench(opts: GatewayBenchOptions): Promise<BenchO
           const m = JSON.parse(out.trim().split('\n').at(-1)!) as Omit<Measurement, 'cpuPercent'>;
           const key = `${q}:${kind}`;
           results.set(key, [...(results.get(key) ?? []), { ...m, cpuPercent: (cpu / elapsed) * 100 }]);
+          process.stdout.write(`  G round ${round + 1} ${q} ${kind}: ${fmt(m.requestsPerSecond)} req/s (counted ${fmt(m.counted)}), P99 ${fmt(m.p99)} ms, ${m.errors} errors (${fmt(elapsed)} s)\n`);
         }
       }
     }
@@ -140,10 +144,10 @@ export async function runGatewayBench(opts: GatewayBenchOptions): Promise<BenchO
     const rss = new Map<GatewayKind, number>();
     for (const [kind, g] of gateways) rss.set(kind, await peakRssMiB(g.child.process.pid!));
     const lines = [
-      `Fixed concurrency ${opts.connections} connections, each measurement a window of ${opts.durationSeconds} s opening ${WARMUP_SECONDS} s after the first answer on the same connections (steady state, bench/load.ts), ${opts.rounds} rounds with the gateways interleaved; median round, [min–max] of requests/s. The table's ratios are of the medians, against plain @apollo/gateway and against Hive Gateway with its Rust planner (the fastest peer); the ratios compared between runs (below) are the medians of each round's ratio. Gateway CPU % is of one core (200 % = both), over the whole load run. All gateways returned identical data before timing.`,
+      `Fixed concurrency ${opts.connections} connections, each measurement a window of ${opts.durationSeconds} s opening ${WARMUP_SECONDS} s after the first answer on the same connections (steady state, bench/load.ts), ${opts.rounds} rounds with the gateways interleaved; median round, [min–max] of requests/s. Requests/s is ${opts.connections} ÷ the mean latency of the window's answers (Little's law: each connection sends its next request on the answer); "counted" is the answers counted in the window ÷ its length — the same where answers come steadily, but a gateway answering in waves (plain Apollo) gives a count off by a whole wave of ${opts.connections}. The table's ratios are of the medians, against plain @apollo/gateway and against Hive Gateway with its Rust planner (the fastest peer); the ratios compared between runs (below) are the medians of each round's ratio. Gateway CPU % is of one core (200 % = both), over the whole load run. All gateways returned identical data before timing.`,
       '',
-      '| query | gateway | req/s (median) | [min–max] | vs apollo | vs hive-rust | P50 ms | P99 ms | max ms | errors | gateway CPU % | peak RSS MiB |',
-      '|---|---|---|---|---|---|---|---|---|---|---|---|',
+      '| query | gateway | req/s (median) | [min–max] | counted req/s | vs apollo | vs hive-rust | P50 ms | P99 ms | max ms | errors | gateway CPU % | peak RSS MiB |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ];
     const ratios: Record<string, number> = {};
     for (const q of Object.keys(Q) as (keyof typeof Q)[]) {
@@ -161,7 +165,7 @@ export async function runGatewayBench(opts: GatewayBenchOptions): Promise<BenchO
         const rps = ms.map((m) => m.requestsPerSecond);
         const med = (f: (m: Measurement) => number) => median(ms.map(f));
         lines.push(
-          `| ${q} | ${kind} | ${fmt(median(rps))} | ${fmt(Math.min(...rps))}–${fmt(Math.max(...rps))} | ${fmt(median(rps) / apollo, 2)}× | ${fmt(median(rps) / rust, 2)}× | ${fmt(med((m) => m.p50))} | ${fmt(med((m) => m.p99))} | ${fmt(med((m) => m.max))} | ${ms.reduce((n, m) => n + m.errors, 0)} | ${fmt(med((m) => m.cpuPercent), 0)} | ${fmt(rss.get(kind) ?? Number.NaN, 0)} |`,
+          `| ${q} | ${kind} | ${fmt(median(rps))} | ${fmt(Math.min(...rps))}–${fmt(Math.max(...rps))} | ${fmt(med((m) => m.counted))} | ${fmt(median(rps) / apollo, 2)}× | ${fmt(median(rps) / rust, 2)}× | ${fmt(med((m) => m.p50))} | ${fmt(med((m) => m.p99))} | ${fmt(med((m) => m.max))} | ${ms.reduce((n, m) => n + m.errors, 0)} | ${fmt(med((m) => m.cpuPercent), 0)} | ${fmt(rss.get(kind) ?? Number.NaN, 0)} |`,
         );
       }
     }

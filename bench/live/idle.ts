@@ -24,8 +24,15 @@ export interface IdleResult {
   openAfterHold: number;
   /** Why subscriptions that had opened ended before the fan-out, with counts. */
   endings: [string, number][];
-  /** Resident memory the serving processes (started for R3) added per connection once all were connected and probed, KiB. */
+  /**
+   * Resident memory the serving processes (started for R3) added per connection, KiB: the
+   * lowest of the readings once all were connected and probed and then every 2 s until the
+   * hold ends (garbage not yet collected inflates any one reading; the lowest is nearest
+   * what the connections keep).
+   */
   perConnectionKiB: number;
+  /** How many readings that lowest was taken from. */
+  rssReadings: number;
   /**
    * How much the other server processes (Veza's subgraphs, running since the start) grew
    * meanwhile, MiB: not per connection — they hold a guard per user and gateway, and their
@@ -39,6 +46,8 @@ export interface IdleResult {
 }
 
 const PER_CLIENT_PROCESS = 15_000;
+/** How often the serving processes' memory is read during the hold. */
+const RSS_EVERY_MS = 2_000;
 
 /** Connected and probed idle clients, with the serving processes' memory before and after. */
 export interface IdleFleet {
@@ -50,6 +59,32 @@ export interface IdleFleet {
   rss: { before: { edge: number; all: number }; after: { edge: number; all: number } };
   /** When every connection was open and probed (performance.now()). */
   readyAt: number;
+  /** Reads the serving processes' memory every RSS_EVERY_MS from then on. */
+  rssSampler: { stop: () => Promise<{ lowest: number; readings: number }> };
+}
+
+/** Reads the processes' total RSS every RSS_EVERY_MS and keeps the lowest (`first` counts as one reading). */
+function sampleRss(pids: number[], first: number): IdleFleet['rssSampler'] {
+  let lowest = first;
+  let readings = 1;
+  let reading: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    reading ??= totalRssKiB(pids)
+      .then((kib) => {
+        lowest = Math.min(lowest, kib);
+        readings++;
+      })
+      .catch(() => undefined)
+      .finally(() => (reading = undefined));
+  }, RSS_EVERY_MS);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await reading;
+      return { lowest, readings };
+    },
+  };
 }
 
 /** Connects N idle subscriptions, probes each once, and reads the servers' memory before and after. */
@@ -63,7 +98,7 @@ export async function connectIdle(target: Target, scene: Scene): Promise<IdleFle
     const ready = await waitSubscribed(target, scene, fleet, 10);
     const readyAt = performance.now();
     const after = { edge: await totalRssKiB(edge), all: await totalRssKiB(all) };
-    return { target, scene, fleet, connected, ready: { ...ready, seconds: (readyAt - probing) / 1000 }, rss: { before, after }, readyAt };
+    return { target, scene, fleet, connected, ready: { ...ready, seconds: (readyAt - probing) / 1000 }, rss: { before, after }, readyAt, rssSampler: sampleRss(edge, after.edge) };
   } catch (err) {
     await fleet.close();
     throw err;
@@ -79,6 +114,7 @@ export async function finishIdle(f: IdleFleet, holdSeconds: number): Promise<Idl
   try {
     const wait = f.readyAt + holdSeconds * 1000 - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const { lowest, readings } = await f.rssSampler.stop();
     const { open, endings } = await f.fleet.progress();
     const heldSeconds = (performance.now() - f.readyAt) / 1000;
     const m = await runPhase(f.target, f.scene, f.fleet, { rate: 0, count: 1, maxInFlight: 1, quietMs: 5_000 });
@@ -93,7 +129,8 @@ export async function finishIdle(f: IdleFleet, holdSeconds: number): Promise<Idl
       heldSeconds,
       openAfterHold: open,
       endings,
-      perConnectionKiB: (f.rss.after.edge - f.rss.before.edge) / n,
+      perConnectionKiB: (lowest - f.rss.before.edge) / n,
+      rssReadings: readings,
       othersDeltaMiB: (f.rss.after.all - f.rss.after.edge - (f.rss.before.all - f.rss.before.edge)) / 1024,
       toLastMs: m.stats.perSeq.size ? Math.max(...[...m.stats.perSeq.values()].map((s) => s.last)) : Number.NaN,
       delivered: m.stats.received,

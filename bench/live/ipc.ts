@@ -5,6 +5,8 @@
  * channel closes, and in any case after `LIFETIME_MS`.
  */
 import { fork } from 'node:child_process';
+import { basename } from 'node:path';
+import { profiling } from '../support.ts';
 
 /** Request name → its argument and its answer. */
 export type Api = Record<string, { req: unknown; res: unknown }>;
@@ -22,8 +24,9 @@ export interface Worker<A extends Api> {
 }
 
 export function forkWorker<A extends Api>(script: string, env: NodeJS.ProcessEnv = {}): Worker<A> {
-  // No inherited execArgv: the bench's own flags (an --eval, an inspector) are not the worker's.
-  const child = fork(script, [], { env: { ...process.env, ...env }, execArgv: [], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // No inherited execArgv: the bench's own flags (an --eval, an inspector) are not the worker's;
+  // with BENCH_CPU_PROF, load processes write their CPU profiles too.
+  const child = fork(script, [], { env: { ...process.env, ...env }, execArgv: profiling(basename(script, '.ts')), serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   child.on('error', () => undefined); // a send on a closed channel: its request fails below
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   let next = 1;

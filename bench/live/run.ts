@@ -149,7 +149,7 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
         const vezaRooms = withVeza ? await openRooms(vezaTarget('publish'), scenes.veza!) : undefined;
         const sendRooms = withVeza ? await openRooms(vezaTarget('send'), scenes.send!) : undefined;
         for (const f of [vezaRooms, sendRooms]) if (f) fleets.push(f);
-        const window = { seconds: opts.durationSeconds, warmupSeconds: 2 };
+        const window = { seconds: opts.durationSeconds, warmupSeconds: 1 };
         const low = { rate: lowRate, seconds: Math.max(2, opts.durationSeconds / 2), warmupSeconds: 1 };
         for (let round = 1; round <= opts.rounds; round++) {
           log(`  R1 round ${round} (${minutesIn()} min in)`);
@@ -202,19 +202,25 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
       const broadcastHere = chosen.has('R2') && n === broadcastClients;
       const idle: Partial<Record<'raw' | 'veza', IdleFleet>> = {};
       try {
+        // Every system's serving processes start before anyone connects (they start in parallel).
+        log(`  R3 N=${n}: starting ${servers} fresh serving process(es) per system (${minutesIn()} min in)`);
+        const fresh = Object.fromEntries(
+          await Promise.all(
+            systems.map(async (system): Promise<[string, Target]> => {
+              if (system === 'raw') {
+                const extra = await startRawServers(servers, RAW_PORT + 1, serverEnv);
+                stopExtra.push(...extra.processes.map((p) => p.stop));
+                return [system, rawTarget(extra)];
+              }
+              await stack!.addGateways(servers);
+              stopExtra.push(() => stack!.stopExtraGateways());
+              return [system, vezaTarget('publish', 1, servers)];
+            }),
+          ),
+        ) as Record<(typeof systems)[number], Target>;
         for (const system of systems) {
-          log(`  R3 N=${n} ${system}: connecting to ${servers} fresh process(es) (${minutesIn()} min in)`);
-          let fresh: Target;
-          if (system === 'raw') {
-            const extra = await startRawServers(servers, RAW_PORT + 1, serverEnv);
-            stopExtra.push(...extra.processes.map((p) => p.stop));
-            fresh = rawTarget(extra);
-          } else {
-            await stack!.addGateways(servers);
-            stopExtra.push(() => stack!.stopExtraGateways());
-            fresh = vezaTarget('publish', 1, servers);
-          }
-          const f = await connectIdle(fresh, sceneFor(system, oneRoom('idle', n, users, 10), world));
+          log(`  R3 N=${n} ${system}: connecting (${minutesIn()} min in)`);
+          const f = await connectIdle(fresh[system], sceneFor(system, oneRoom('idle', n, users, 10), world));
           idle[system] = f;
           log(`    connected ${f.connected.connected} in ${f.connected.seconds.toFixed(0)} s, ${f.ready.reached} got a probe after ${f.ready.probes} (${f.ready.seconds.toFixed(0)} s)`);
         }
@@ -235,8 +241,11 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
           log(`  R3 N=${n} ${system}: open after ${r.heldSeconds.toFixed(0)} s ${r.openAfterHold}, ${r.perConnectionKiB.toFixed(1)} KiB/conn, fan-out ${r.toLastMs.toFixed(0)} ms, lost ${r.lost}`);
         }
       } finally {
-        for (const f of Object.values(idle)) await f.fleet.close();
-        for (const stop of stopExtra.splice(0)) await stop();
+        for (const f of Object.values(idle)) {
+          await f.rssSampler.stop();
+          await f.fleet.close();
+        }
+        await Promise.all(stopExtra.splice(0).map((stop) => stop()));
       }
     }
     for (let round = 1; round <= (chosen.has('R4') && withVeza ? opts.rounds : 0); round++) {
@@ -250,7 +259,7 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
     return formatReport(results, { ...opts, withVeza, broadcastClients, idleSizes, holdSeconds, perServer: PER_SERVER, users, lowRate, sweepRates, versions, minutes: (performance.now() - started) / 60_000 });
   } finally {
     await publisher.stop();
-    for (const stop of stopExtra) await stop();
+    await Promise.all(stopExtra.splice(0).map((stop) => stop()));
     await veza?.stop();
     for (const p of raw?.processes ?? []) await p.stop();
     await admin.query(`drop database if exists ${dbName} with (force)`);

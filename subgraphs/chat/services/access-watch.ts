@@ -6,8 +6,11 @@
  * no channel or this one.
  *
  * One pubsub subscription per process serves every watcher. Watchers of the same viewer
- * and channel (a client usually holds several subscriptions on one channel) share each
- * re-check, so one change costs one call per viewer and channel, not per subscription.
+ * and channel (a client usually holds several subscriptions on one channel, and each
+ * gateway replica opens its own for a viewer connected to it) share each check: while one
+ * of them is watched, the last answer stands until a change is announced (or for
+ * `KNOWN_FOR_MS` at most), so a new watcher takes it without asking, and one change costs
+ * one call per viewer and channel, not per subscription.
  */
 import type { PubSubEngine } from '../../../platform/events/pubsub.ts';
 import { permissionsChangedTrigger, type PermissionsChanged } from '../../../platform/events/live-triggers.ts';
@@ -26,6 +29,9 @@ interface Watcher {
   onError: (err: unknown) => void;
 }
 
+/** How long a known answer is given to new watchers when no change was announced (a bound in case an announcement was lost). */
+const KNOWN_FOR_MS = 30_000;
+
 export interface AccessWatchHandle {
   /** The rights when the watch started. */
   access: ChannelAccess;
@@ -41,6 +47,8 @@ export class ChannelAccessWatch {
   readonly #starting = new Set<Watcher>();
   readonly #byCommunity = new Map<string, Set<Watcher>>();
   readonly #inflight = new Map<string, { generation: number; answer: Promise<ChannelAccess> }>();
+  /** Per viewer and channel being watched: how many watchers, and the latest answer with the generation it was asked in. */
+  readonly #keys = new Map<string, { watchers: number; known: { generation: number; at: number; access: ChannelAccess } | undefined }>();
   #subscription: Promise<number> | undefined;
 
   /** `prefix` is the deployment's Redis prefix (see `permissionsChangedTrigger`). */
@@ -58,10 +66,24 @@ export class ChannelAccessWatch {
     // Listening before the first check: a change committed after it read is never missed.
     await this.#listen();
     const watcher: Watcher = { channelId, userId, communityId: undefined, missed: false, asked: this.#generation, onAccess, onError };
+    const key = keyOf(channelId, userId);
+    const entry = this.#keys.get(key) ?? { watchers: 0, known: undefined };
+    entry.watchers += 1;
+    this.#keys.set(key, entry);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      entry.watchers -= 1;
+      if (entry.watchers === 0 && this.#keys.get(key) === entry) this.#keys.delete(key);
+    };
     this.#starting.add(watcher);
     let access: ChannelAccess;
     try {
       access = await this.#check(channelId, userId);
+    } catch (err) {
+      release();
+      throw err;
     } finally {
       this.#starting.delete(watcher);
     }
@@ -72,7 +94,13 @@ export class ChannelAccessWatch {
       set.add(watcher);
       if (watcher.missed) void this.#recheck(watcher);
     }
-    return { access, stop: () => this.#forget(watcher) };
+    return {
+      access,
+      stop: () => {
+        this.#forget(watcher);
+        release();
+      },
+    };
   }
 
   /** Stops listening (the subgraph is stopping). */
@@ -111,17 +139,29 @@ export class ChannelAccessWatch {
     }
   }
 
-  /** One call per viewer and channel per change, however many subscriptions ask. */
+  /**
+   * One call per viewer and channel per change, however many subscriptions ask: the answer
+   * being asked for, or the last one while no change has been announced since it was asked.
+   */
   #check(channelId: string, userId: string): Promise<ChannelAccess> {
-    const key = `${channelId}:${userId}`;
+    const key = keyOf(channelId, userId);
+    const generation = this.#generation;
+    const known = this.#keys.get(key)?.known;
+    if (known && known.generation === generation && performance.now() - known.at < KNOWN_FOR_MS) return Promise.resolve(known.access);
     const current = this.#inflight.get(key);
-    if (current && current.generation === this.#generation) return current.answer;
-    const entry = { generation: this.#generation, answer: this.#client.check(channelId, userId) };
+    if (current && current.generation === generation) return current.answer;
+    const at = performance.now();
+    const entry = { generation, answer: this.#client.check(channelId, userId) };
     this.#inflight.set(key, entry);
     const settled = () => {
       if (this.#inflight.get(key) === entry) this.#inflight.delete(key);
     };
-    entry.answer.then(settled, settled);
+    entry.answer.then((access) => {
+      settled();
+      // Kept only while someone watches it, and only if no change came meanwhile.
+      const watched = this.#keys.get(key);
+      if (watched && generation === this.#generation && (!watched.known || watched.known.at <= at)) watched.known = { generation, at, access };
+    }, settled);
     return entry.answer;
   }
 
@@ -136,3 +176,5 @@ export class ChannelAccessWatch {
     if (set?.size === 0) this.#byCommunity.delete(w.communityId);
   }
 }
+
+const keyOf = (channelId: string, userId: string) => `${channelId}:${userId}`;
