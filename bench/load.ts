@@ -1,24 +1,26 @@
 /**
- * The load generator, in its own process: `node bench/load.ts <json options>` keeps
- * `connections` requests in flight against one URL with autocannon and prints what it
- * measured as JSON. Loopback only.
+ * The load generator, in its own process (forked once by benchmark G and driven over IPC,
+ * see live/ipc.ts): each `run` request keeps `connections` requests in flight against one
+ * URL with autocannon, on fresh connections, and answers with what it measured. Loopback only.
  *
  * The measured window is steady state: it opens `warmupSeconds` after the first answer
  * (so a gateway that takes seconds per request is not measured while its pipeline is
  * still filling — with a fresh run per measurement, the first answers of a 3 s gateway
- * come 3 s in) and lasts `durationSeconds`. Requests per second, latencies and errors are
+ * come 3 s in) and lasts `durationSeconds`, or twice the time the first answer took if
+ * that is longer (so that every connection is answered inside it). Requests per second, latencies and errors are
  * of the answers that arrived inside it. Bounded: the run stops after `maxSeconds` whatever happens.
  *
  * Requests per second is `connections ÷ mean latency` of those answers — Little's law for
  * a closed loop, where each connection sends its next request as soon as it has the
  * answer — rather than the answers counted in the window: a gateway that answers its 50
  * connections in waves (plain Apollo on G1: a wave every ~2.8 s) gives one or two waves per
- * window, and a count that is off by a whole wave. Both are printed (`counted` is the
- * count ÷ window), and a reader can check they agree where answers come steadily.
+ * window, and a count that is off by a whole wave. Both are answered (`counted` is the
+ * count ÷ window), so a reader can check they agree where answers come steadily.
  */
 import autocannon from 'autocannon';
+import { serve } from './live/ipc.ts';
 
-interface LoadOptions {
+export interface LoadOptions {
   url: string;
   body: string;
   headers: Record<string, string>;
@@ -28,56 +30,71 @@ interface LoadOptions {
   warmupSeconds?: number;
 }
 
-const opts = JSON.parse(process.argv[2] ?? '{}') as LoadOptions;
-const host = new URL(opts.url).hostname;
-if (!/^(127\.\d+\.\d+\.\d+|localhost|\[?::1\]?)$/.test(host)) throw new Error(`refusing to load a non-loopback host: ${host}`);
-const warmupMs = (opts.warmupSeconds ?? 0) * 1000;
-const windowMs = opts.durationSeconds * 1000;
-// Time enough for a slow first answer (autocannon's own timeout is 10 s), the warm-up and the window.
-const maxSeconds = 12 + (opts.warmupSeconds ?? 0) + opts.durationSeconds;
+export interface LoadResult {
+  requestsPerSecond: number;
+  counted: number;
+  p50: number;
+  p99: number;
+  max: number;
+  errors: number;
+  total: number;
+}
 
-let windowStart = Number.POSITIVE_INFINITY;
-let windowEnd = Number.POSITIVE_INFINITY;
-const latencies: number[] = [];
-let errors = 0;
+export type LoadApi = { run: { req: LoadOptions; res: LoadResult } };
 
-let finished: () => void = () => undefined;
-const done = new Promise<void>((resolve) => (finished = resolve));
-// The callback form returns the running instance (its events, stop()).
-const instance = autocannon(
-  {
-    url: opts.url,
-    method: 'POST',
-    body: opts.body,
-    headers: { 'content-type': 'application/json', ...opts.headers },
-    connections: opts.connections,
-    duration: maxSeconds,
-  },
-  () => finished(),
-);
-const inWindow = (t: number) => t >= windowStart && t < windowEnd;
-instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
-  const t = performance.now();
-  if (windowStart === Number.POSITIVE_INFINITY) {
-    windowStart = t + warmupMs;
-    windowEnd = windowStart + windowMs;
-    setTimeout(() => instance.stop(), warmupMs + windowMs).unref();
-  }
-  if (!inWindow(t)) return;
-  if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
-  else errors++;
-});
-instance.on('reqError', () => {
-  if (inWindow(performance.now())) errors++;
-});
-await done;
+async function measure(opts: LoadOptions): Promise<LoadResult> {
+  const host = new URL(opts.url).hostname;
+  if (!/^(127\.\d+\.\d+\.\d+|localhost|\[?::1\]?)$/.test(host)) throw new Error(`refusing to load a non-loopback host: ${host}`);
+  const warmupMs = (opts.warmupSeconds ?? 0) * 1000;
+  const windowMs = opts.durationSeconds * 1000;
+  // Time enough for a slow first answer (autocannon's own timeout is 10 s), a window of up to twice that, and the warm-up.
+  const maxSeconds = 3 * 12 + (opts.warmupSeconds ?? 0) + opts.durationSeconds;
 
-const sorted = Float64Array.from(latencies).sort();
-const at = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]! : Number.NaN);
-const measuredMs = Math.min(windowEnd, performance.now()) - windowStart;
-const meanMs = latencies.reduce((sum, l) => sum + l, 0) / latencies.length;
-process.stdout.write(
-  JSON.stringify({
+  let windowStart = Number.POSITIVE_INFINITY;
+  let windowEnd = Number.POSITIVE_INFINITY;
+  const latencies: number[] = [];
+  let errors = 0;
+
+  let finished: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (finished = resolve));
+  const startedAt = performance.now();
+  // The callback form returns the running instance (its events, stop()).
+  const instance = autocannon(
+    {
+      url: opts.url,
+      method: 'POST',
+      body: opts.body,
+      headers: { 'content-type': 'application/json', ...opts.headers },
+      connections: opts.connections,
+      duration: maxSeconds,
+    },
+    () => finished(),
+  );
+  const inWindow = (t: number) => t >= windowStart && t < windowEnd;
+  instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+    const t = performance.now();
+    if (windowStart === Number.POSITIVE_INFINITY) {
+      // At least two answers' time per connection: a gateway taking seconds per request
+      // still answers every connection inside the window.
+      const length = Math.max(windowMs, 2 * (t - startedAt));
+      windowStart = t + warmupMs;
+      windowEnd = windowStart + length;
+      setTimeout(() => instance.stop(), warmupMs + length).unref();
+    }
+    if (!inWindow(t)) return;
+    if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+    else errors++;
+  });
+  instance.on('reqError', () => {
+    if (inWindow(performance.now())) errors++;
+  });
+  await done;
+
+  const sorted = Float64Array.from(latencies).sort();
+  const at = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]! : Number.NaN);
+  const measuredMs = Math.min(windowEnd, performance.now()) - windowStart;
+  const meanMs = latencies.reduce((sum, l) => sum + l, 0) / latencies.length;
+  return {
     requestsPerSecond: latencies.length ? opts.connections / (meanMs / 1000) : 0,
     counted: Number.isFinite(measuredMs) && measuredMs > 0 ? latencies.length / (measuredMs / 1000) : 0,
     p50: at(0.5),
@@ -85,5 +102,8 @@ process.stdout.write(
     max: sorted.length ? sorted[sorted.length - 1]! : Number.NaN,
     errors,
     total: latencies.length,
-  }) + '\n',
-);
+  };
+}
+
+// Only when forked as the load process (the types above are also imported by the bench).
+if (process.send) serve<LoadApi>({ run: measure });

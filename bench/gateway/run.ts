@@ -8,7 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { generateSigningKey } from '../../platform/auth/access-tokens.ts';
-import { cpuSeconds, fmt, median, peakRssMiB, runChild, startChild, type BenchOutput, type Child } from '../support.ts';
+import { cpuSeconds, fmt, median, peakRssMiB, startChild, type BenchOutput, type Child } from '../support.ts';
+import { forkWorker, type Worker } from '../live/ipc.ts';
+import type { LoadApi } from '../load.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const GATEWAYS = ['veza', 'apollo', 'hive', 'hive-rust'] as const;
@@ -89,6 +91,7 @@ export async function runGatewayBench(opts: GatewayBenchOptions): Promise<BenchO
     LOG_LEVEL: 'warn',
   };
   const children: Child[] = [];
+  let load: Worker<LoadApi> | undefined;
   try {
     const subgraphs = await startChild(here('./subgraphs.ts'), [], env);
     children.push(subgraphs);
@@ -98,13 +101,18 @@ export async function runGatewayBench(opts: GatewayBenchOptions): Promise<BenchO
     children.push(veza);
     const data = await seed(`http://127.0.0.1:${BASE_PORT}/graphql`);
     const gateways = new Map<GatewayKind, { child: Child; url: string }>([['veza', { child: veza, url: `http://127.0.0.1:${BASE_PORT}/graphql` }]]);
-    for (const [i, kind] of GATEWAYS.entries()) {
-      if (kind === 'veza') continue;
-      const port = BASE_PORT + i;
-      const child = await startChild(here('./peers.ts'), [kind, String(port)], { ...gwEnv, BENCH_USER_ID: data.userId });
-      children.push(child);
-      gateways.set(kind, { child, url: kind === 'apollo' ? `http://127.0.0.1:${port}/` : `http://127.0.0.1:${port}/graphql` });
-    }
+    // The peers start together; the map keeps GATEWAYS' order (the interleaving order).
+    const peers = await Promise.all(
+      [...GATEWAYS.entries()]
+        .filter(([, kind]) => kind !== 'veza')
+        .map(async ([i, kind]) => {
+          const port = BASE_PORT + i;
+          const child = await startChild(here('./peers.ts'), [kind, String(port)], { ...gwEnv, BENCH_USER_ID: data.userId });
+          children.push(child);
+          return [kind, { child, url: kind === 'apollo' ? `http://127.0.0.1:${port}/` : `http://127.0.0.1:${port}/graphql` }] as const;
+        }),
+    );
+    for (const [kind, g] of peers) gateways.set(kind, g);
     const variables: Record<keyof typeof Q, Record<string, string>> = { G1: { id: data.channelId }, G2: { id: data.channelId }, G3: { id: data.communityId } };
 
     // Correctness first: the same answer from every gateway.
@@ -114,6 +122,8 @@ export async function runGatewayBench(opts: GatewayBenchOptions): Promise<BenchO
       for (const [kind, answer] of answers) if (answer !== reference) throw new Error(`${kind} answers ${q} differently from veza`);
     }
 
+    // One load process for every measurement (each on fresh connections): no start-up per measurement.
+    load = forkWorker<LoadApi>(here('../load.ts'));
     const results = new Map<string, Measurement[]>();
     for (let round = 0; round < opts.rounds; round++) {
       for (const q of Object.keys(Q) as (keyof typeof Q)[]) {
@@ -121,19 +131,20 @@ export async function runGatewayBench(opts: GatewayBenchOptions): Promise<BenchO
           const pid = g.child.process.pid!;
           const before = await cpuSeconds(pid);
           const startedAt = performance.now();
-          const out = await runChild(here('../load.ts'), [
-            JSON.stringify({
+          const m = await load.request(
+            'run',
+            {
               url: g.url,
               body: JSON.stringify({ query: Q[q], variables: variables[q] }),
               headers: kind === 'veza' ? { authorization: `Bearer ${data.token}` } : {},
               connections: opts.connections,
               durationSeconds: opts.durationSeconds,
               warmupSeconds: WARMUP_SECONDS,
-            }),
-          ]);
+            },
+            60_000,
+          );
           const cpu = (await cpuSeconds(pid)) - before;
           const elapsed = (performance.now() - startedAt) / 1000;
-          const m = JSON.parse(out.trim().split('\n').at(-1)!) as Omit<Measurement, 'cpuPercent'>;
           const key = `${q}:${kind}`;
           results.set(key, [...(results.get(key) ?? []), { ...m, cpuPercent: (cpu / elapsed) * 100 }]);
           process.stdout.write(`  G round ${round + 1} ${q} ${kind}: ${fmt(m.requestsPerSecond)} req/s (counted ${fmt(m.counted)}), P99 ${fmt(m.p99)} ms, ${m.errors} errors (${fmt(elapsed)} s)\n`);
@@ -144,7 +155,7 @@ export async function runGatewayBench(opts: GatewayBenchOptions): Promise<BenchO
     const rss = new Map<GatewayKind, number>();
     for (const [kind, g] of gateways) rss.set(kind, await peakRssMiB(g.child.process.pid!));
     const lines = [
-      `Fixed concurrency ${opts.connections} connections, each measurement a window of ${opts.durationSeconds} s opening ${WARMUP_SECONDS} s after the first answer on the same connections (steady state, bench/load.ts), ${opts.rounds} rounds with the gateways interleaved; median round, [min–max] of requests/s. Requests/s is ${opts.connections} ÷ the mean latency of the window's answers (Little's law: each connection sends its next request on the answer); "counted" is the answers counted in the window ÷ its length — the same where answers come steadily, but a gateway answering in waves (plain Apollo) gives a count off by a whole wave of ${opts.connections}. The table's ratios are of the medians, against plain @apollo/gateway and against Hive Gateway with its Rust planner (the fastest peer); the ratios compared between runs (below) are the medians of each round's ratio. Gateway CPU % is of one core (200 % = both), over the whole load run. All gateways returned identical data before timing.`,
+      `Fixed concurrency ${opts.connections} connections, each measurement a window of ${opts.durationSeconds} s (or twice the first answer's time, if longer: plain Apollo) opening ${WARMUP_SECONDS} s after the first answer on the same connections (steady state, bench/load.ts), ${opts.rounds} rounds with the gateways interleaved; median round, [min–max] of requests/s. Requests/s is ${opts.connections} ÷ the mean latency of the window's answers (Little's law: each connection sends its next request on the answer); "counted" is the answers counted in the window ÷ its length — the same where answers come steadily, but a gateway answering in waves (plain Apollo) gives a count off by a whole wave of ${opts.connections}. The table's ratios are of the medians, against plain @apollo/gateway and against Hive Gateway with its Rust planner (the fastest peer); the ratios compared between runs (below) are the medians of each round's ratio. Gateway CPU % is of one core (200 % = both), over the whole load run. All gateways returned identical data before timing.`,
       '',
       '| query | gateway | req/s (median) | [min–max] | counted req/s | vs apollo | vs hive-rust | P50 ms | P99 ms | max ms | errors | gateway CPU % | peak RSS MiB |',
       '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
@@ -171,6 +182,7 @@ export async function runGatewayBench(opts: GatewayBenchOptions): Promise<BenchO
     }
     return { markdown: lines.join('\n'), ratios };
   } finally {
+    await load?.stop();
     for (const c of children.reverse()) await c.stop();
     await admin.query(`drop database if exists ${dbName} with (force)`);
     await admin.end();
