@@ -6,8 +6,8 @@
  * The measured window is steady state: it opens `warmupSeconds` after the first answer
  * (so a gateway that takes seconds per request is not measured while its pipeline is
  * still filling — with a fresh run per measurement, the first answers of a 3 s gateway
- * come 3 s in) and lasts `durationSeconds`, or twice the time the first answer took if
- * that is longer (so that every connection is answered inside it). Requests per second, latencies and errors are
+ * come 3 s in) and lasts `durationSeconds`, or longer until it holds two answers per
+ * connection (15 s at most). Requests per second, latencies and errors are
  * of the answers that arrived inside it. Bounded: the run stops after `maxSeconds` whatever happens.
  *
  * Requests per second is `connections ÷ mean latency` of those answers — Little's law for
@@ -30,6 +30,11 @@ export interface LoadOptions {
   warmupSeconds?: number;
 }
 
+/** Answers per connection a window holds at least (see `measure`). */
+const MIN_ANSWERS_PER_CONNECTION = 2;
+/** The longest a window lasts, seconds. */
+const MAX_WINDOW_SECONDS = 15;
+
 export interface LoadResult {
   requestsPerSecond: number;
   counted: number;
@@ -47,17 +52,20 @@ async function measure(opts: LoadOptions): Promise<LoadResult> {
   if (!/^(127\.\d+\.\d+\.\d+|localhost|\[?::1\]?)$/.test(host)) throw new Error(`refusing to load a non-loopback host: ${host}`);
   const warmupMs = (opts.warmupSeconds ?? 0) * 1000;
   const windowMs = opts.durationSeconds * 1000;
-  // Time enough for a slow first answer (autocannon's own timeout is 10 s), a window of up to twice that, and the warm-up.
-  const maxSeconds = 3 * 12 + (opts.warmupSeconds ?? 0) + opts.durationSeconds;
+  // Time enough for a slow first answer (autocannon's own timeout is 10 s), the warm-up and the longest window.
+  const maxSeconds = 12 + (opts.warmupSeconds ?? 0) + Math.max(MAX_WINDOW_SECONDS, opts.durationSeconds);
 
   let windowStart = Number.POSITIVE_INFINITY;
   let windowEnd = Number.POSITIVE_INFINITY;
   const latencies: number[] = [];
   let errors = 0;
+  // The window closes once it has lasted `durationSeconds` and holds at least
+  // MIN_ANSWERS_PER_CONNECTION answers per connection (a gateway taking seconds per request
+  // answers its connections in waves), and after MAX_WINDOW_SECONDS whatever it holds.
+  const enough = MIN_ANSWERS_PER_CONNECTION * opts.connections;
 
   let finished: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (finished = resolve));
-  const startedAt = performance.now();
   // The callback form returns the running instance (its events, stop()).
   const instance = autocannon(
     {
@@ -70,20 +78,22 @@ async function measure(opts: LoadOptions): Promise<LoadResult> {
     },
     () => finished(),
   );
+  const close = (t: number) => {
+    if (windowEnd !== Number.POSITIVE_INFINITY) return;
+    windowEnd = t;
+    instance.stop();
+  };
   const inWindow = (t: number) => t >= windowStart && t < windowEnd;
   instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
     const t = performance.now();
     if (windowStart === Number.POSITIVE_INFINITY) {
-      // At least two answers' time per connection: a gateway taking seconds per request
-      // still answers every connection inside the window.
-      const length = Math.max(windowMs, 2 * (t - startedAt));
       windowStart = t + warmupMs;
-      windowEnd = windowStart + length;
-      setTimeout(() => instance.stop(), warmupMs + length).unref();
+      setTimeout(() => close(performance.now()), warmupMs + MAX_WINDOW_SECONDS * 1000).unref();
     }
     if (!inWindow(t)) return;
     if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
     else errors++;
+    if (t - windowStart >= windowMs && latencies.length + errors >= enough) close(t);
   });
   instance.on('reqError', () => {
     if (inWindow(performance.now())) errors++;

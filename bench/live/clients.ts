@@ -159,7 +159,8 @@ function open(req: ConnectRequest, index: number, url: string): Promise<void> {
   const spec = req.conns[index]!;
   const localAddress = req.localAddresses[index % req.localAddresses.length]!;
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, req.system === 'veza' ? 'graphql-transport-ws' : undefined, { localAddress, handshakeTimeout: CONNECT_TIMEOUT_MS });
+    // A load generator's client: no compression offered (neither server takes it), no UTF-8 check of what arrives.
+    const ws = new WebSocket(url, req.system === 'veza' ? 'graphql-transport-ws' : undefined, { localAddress, perMessageDeflate: false, skipUTF8Validation: true });
     const c: Conn = { index, ws, spec, live: false, seen: undefined, order: undefined };
     const timer = setTimeout(() => fail('timed out'), CONNECT_TIMEOUT_MS);
     let settled = false;

@@ -218,10 +218,10 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
             }),
           ),
         ) as Record<(typeof systems)[number], Target>;
-        // Veza first: its hold then passes while raw connects, and its fan-out and close
-        // while raw's hold passes, so the holds cost little time of their own.
-        const order = [...systems].reverse();
-        for (const system of order) {
+        // Raw first: its idle connections cost nothing (no pings) while Veza connects, and
+        // its fan-out and close fit in Veza's hold (Veza's idle connections, pinged every
+        // 25 s, would slow raw's connect down).
+        for (const system of systems) {
           log(`  R3 N=${n} ${system}: connecting (${minutesIn()} min in)`);
           const f = await connectIdle(fresh[system], sceneFor(system, oneRoom('idle', n, users, 10), world));
           idle[system] = f;
@@ -236,7 +236,7 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
             log(`    to last: median ${r.toLast.median.toFixed(1)} ms, max ${r.toLast.max.toFixed(1)} ms, P99 ${r.latency.p99.toFixed(1)} ms, lost ${r.lost} ${r.problems.join('; ')}`);
           }
         }
-        for (const system of order) {
+        for (const system of systems) {
           const f = idle[system]!;
           delete idle[system];
           const r = await finishIdle(f, holdSeconds);
