@@ -6,7 +6,7 @@
  * The measured window is steady state: it opens `warmupSeconds` after the first answer
  * (so a gateway that takes seconds per request is not measured while its pipeline is
  * still filling — with a fresh run per measurement, the first answers of a 3 s gateway
- * come 3 s in) and lasts `durationSeconds`, or longer until it holds two answers per
+ * come 3 s in) and lasts `durationSeconds`, or longer until it holds an answer per
  * connection (15 s at most). Requests per second, latencies and errors are
  * of the answers that arrived inside it. Bounded: the run stops after `maxSeconds` whatever happens.
  *
@@ -31,7 +31,7 @@ export interface LoadOptions {
 }
 
 /** Answers per connection a window holds at least (see `measure`). */
-const MIN_ANSWERS_PER_CONNECTION = 2;
+const MIN_ANSWERS_PER_CONNECTION = 1;
 /** The longest a window lasts, seconds. */
 const MAX_WINDOW_SECONDS = 15;
 

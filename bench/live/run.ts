@@ -100,7 +100,7 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
     if (withVeza) {
       veza = await startVeza(VEZA_PORT, serverEnv);
       const t = performance.now();
-      world = await seedVeza(veza.httpUrl, { users, rooms: 100, concurrency: 8, log });
+      world = await seedVeza(veza.httpUrl, { users, rooms: 100, concurrency: 12, log });
       log(`  seeded ${users} users in ${((performance.now() - t) / 1000).toFixed(0)} s`);
     }
     const rawTarget = (servers: RawServers): Target => ({
