@@ -11,6 +11,8 @@ import { spread } from './stats.ts';
 
 export interface ReportMeta {
   durationSeconds: number;
+  /** R1's warm-up at 1,000 messages/s before each measured window, seconds. */
+  r1WarmupSeconds: number;
   rounds: number;
   withVeza: boolean;
   broadcastClients: number;
@@ -84,7 +86,7 @@ export function formatReport(res: Results, meta: ReportMeta): BenchOutput {
     out.push(
       `### R1 chat rooms — 1,000 clients, 100 rooms (10 each), ${meta.rounds} rounds`,
       '',
-      `1,000 messages/s for ${meta.durationSeconds} s after a 2 s warm-up, Veza's published on the bus.`,
+      `1,000 messages/s for ${meta.durationSeconds} s after a ${meta.r1WarmupSeconds} s warm-up, Veza's published on the bus.`,
       '',
       ...ROOMS_HEADER,
       ...systems.map((s) => roomsRow(1000, s, r1[s])),

@@ -34,6 +34,8 @@ const RAW_PORT = 4700;
 const VEZA_PORT = 4800;
 /** Serving processes for R3's largest N: at most 20,000 files each, some kept for the process itself. */
 const PER_SERVER = 16_000;
+/** R1's warm-up at 1,000 messages/s before each measured window, seconds. */
+const R1_WARMUP_SECONDS = 1;
 
 
 export interface LiveBenchOptions {
@@ -149,7 +151,7 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
         const vezaRooms = withVeza ? await openRooms(vezaTarget('publish'), scenes.veza!) : undefined;
         const sendRooms = withVeza ? await openRooms(vezaTarget('send'), scenes.send!) : undefined;
         for (const f of [vezaRooms, sendRooms]) if (f) fleets.push(f);
-        const window = { seconds: opts.durationSeconds, warmupSeconds: 1 };
+        const window = { seconds: opts.durationSeconds, warmupSeconds: R1_WARMUP_SECONDS };
         const low = { rate: lowRate, seconds: Math.max(2, opts.durationSeconds / 2), warmupSeconds: 1 };
         for (let round = 1; round <= opts.rounds; round++) {
           log(`  R1 round ${round} (${minutesIn()} min in)`);
@@ -259,7 +261,7 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
       log(`    missed ${r.missed}, caught up in ${r.catchUpMs.toFixed(0)} ms, lost ${r.lost}, duplicated ${r.duplicates}`);
     }
     const versions = `${await packageVersions()}; code at ${commitOf()}`;
-    return formatReport(results, { ...opts, withVeza, broadcastClients, idleSizes, holdSeconds, perServer: PER_SERVER, users, lowRate, sweepRates, versions, minutes: (performance.now() - started) / 60_000 });
+    return formatReport(results, { ...opts, r1WarmupSeconds: R1_WARMUP_SECONDS, withVeza, broadcastClients, idleSizes, holdSeconds, perServer: PER_SERVER, users, lowRate, sweepRates, versions, minutes: (performance.now() - started) / 60_000 });
   } finally {
     await publisher.stop();
     await Promise.all(stopExtra.splice(0).map((stop) => stop()));
