@@ -36,7 +36,9 @@ const MIN_ANSWERS_PER_CONNECTION = 1;
 const MAX_WINDOW_SECONDS = 15;
 
 export interface LoadResult {
+  /** Connections ÷ mean latency of the window's answers (see above). */
   requestsPerSecond: number;
+  /** Answers counted in the window ÷ its length. */
   counted: number;
   p50: number;
   p99: number;

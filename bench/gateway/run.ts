@@ -10,7 +10,7 @@ import pg from 'pg';
 import { generateSigningKey } from '../../platform/auth/access-tokens.ts';
 import { cpuSeconds, fmt, median, peakRssMiB, startChild, type BenchOutput, type Child } from '../support.ts';
 import { forkWorker, type Worker } from '../live/ipc.ts';
-import type { LoadApi } from '../load.ts';
+import type { LoadApi, LoadResult } from '../load.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const GATEWAYS = ['veza', 'apollo', 'hive', 'hive-rust'] as const;
@@ -26,17 +26,8 @@ export interface GatewayBenchOptions {
   connections: number;
 }
 
-interface Measurement {
-  /** Connections ÷ mean latency in the window (bench/load.ts says why). */
-  requestsPerSecond: number;
-  /** Answers counted in the window ÷ its length. */
-  counted: number;
-  p50: number;
-  p99: number;
-  max: number;
-  errors: number;
-  cpuPercent: number;
-}
+/** What the load process measured (bench/load.ts), with the gateway's CPU over it. */
+type Measurement = LoadResult & { cpuPercent: number };
 
 async function gql(url: string, query: string, variables: Record<string, unknown>, token?: string): Promise<Record<string, unknown>> {
   const res = await fetch(url, {
