@@ -7,7 +7,7 @@
  * (so a gateway that takes seconds per request is not measured while its pipeline is
  * still filling — with a fresh run per measurement, the first answers of a 3 s gateway
  * come 3 s in) and lasts `durationSeconds`, or longer until it holds an answer per
- * connection (15 s at most). Requests per second, latencies and errors are
+ * connection (15 s at most, or `durationSeconds` if longer). Requests per second, latencies and errors are
  * of the answers that arrived inside it. Bounded: the run stops after `maxSeconds` whatever happens.
  *
  * Requests per second is `connections ÷ mean latency` of those answers — Little's law for
@@ -32,7 +32,7 @@ export interface LoadOptions {
 
 /** Answers per connection a window holds at least (see `measure`). */
 const MIN_ANSWERS_PER_CONNECTION = 1;
-/** The longest a window lasts, seconds. */
+/** The longest a window lasts, seconds, unless `durationSeconds` asks for more. */
 const MAX_WINDOW_SECONDS = 15;
 
 export interface LoadResult {
@@ -54,8 +54,10 @@ async function measure(opts: LoadOptions): Promise<LoadResult> {
   if (!/^(127\.\d+\.\d+\.\d+|localhost|\[?::1\]?)$/.test(host)) throw new Error(`refusing to load a non-loopback host: ${host}`);
   const warmupMs = (opts.warmupSeconds ?? 0) * 1000;
   const windowMs = opts.durationSeconds * 1000;
+  // The longest a window may last: MAX_WINDOW_SECONDS, or the asked length if that is longer (BENCH_DURATION=20).
+  const longestMs = Math.max(MAX_WINDOW_SECONDS * 1000, windowMs);
   // Time enough for a slow first answer (autocannon's own timeout is 10 s), the warm-up and the longest window.
-  const maxSeconds = 12 + (opts.warmupSeconds ?? 0) + Math.max(MAX_WINDOW_SECONDS, opts.durationSeconds);
+  const maxSeconds = 12 + (opts.warmupSeconds ?? 0) + longestMs / 1000;
 
   let windowStart = Number.POSITIVE_INFINITY;
   let windowEnd = Number.POSITIVE_INFINITY;
@@ -63,7 +65,7 @@ async function measure(opts: LoadOptions): Promise<LoadResult> {
   let errors = 0;
   // The window closes once it has lasted `durationSeconds` and holds at least
   // MIN_ANSWERS_PER_CONNECTION answers per connection (a gateway taking seconds per request
-  // answers its connections in waves), and after MAX_WINDOW_SECONDS whatever it holds.
+  // answers its connections in waves), and after `longestMs` whatever it holds.
   const enough = MIN_ANSWERS_PER_CONNECTION * opts.connections;
 
   let finished: () => void = () => undefined;
@@ -90,7 +92,7 @@ async function measure(opts: LoadOptions): Promise<LoadResult> {
     const t = performance.now();
     if (windowStart === Number.POSITIVE_INFINITY) {
       windowStart = t + warmupMs;
-      setTimeout(() => close(performance.now()), warmupMs + MAX_WINDOW_SECONDS * 1000).unref();
+      setTimeout(() => close(performance.now()), warmupMs + longestMs).unref();
     }
     if (!inWindow(t)) return;
     if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);

@@ -40,17 +40,16 @@ export class InternalClient {
     let limit = this.#limits.get(target);
     if (!limit) this.#limits.set(target, (limit = pLimit(MAX_IN_FLIGHT)));
     const body = JSON.stringify({ query, variables });
-    const res = await limit(async () => {
+    const answer = await limit(async () => {
       try {
-        return await this.#post(url, body, asUser);
+        return await this.#post<T>(url, body, asUser);
       } catch {
         await new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_MS));
-        return this.#post(url, body, asUser);
+        return this.#post<T>(url, body, asUser);
       }
     }).catch((err: unknown) => {
       throw new InternalCallError(`${target}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     });
-    const answer = res as { data?: T; errors?: { message: string }[]; status: number };
     if (answer.errors?.length || !answer.data) {
       throw new InternalCallError(`${target}: ${answer.errors?.map((e) => e.message).join('; ') ?? `HTTP ${answer.status}`}`);
     }
@@ -63,7 +62,7 @@ export class InternalClient {
   }
 
   /** One POST, its JSON body read inside the turn it holds (a network failure throws). */
-  async #post(url: string, body: string, asUser: string | null): Promise<{ data?: unknown; errors?: { message: string }[]; status: number }> {
+  async #post<T>(url: string, body: string, asUser: string | null): Promise<{ data?: T; errors?: { message: string }[]; status: number }> {
     const res = await fetch(url, {
       method: 'POST',
       headers: {
@@ -72,7 +71,7 @@ export class InternalClient {
       },
       body,
     });
-    const json = (await res.json()) as { data?: unknown; errors?: { message: string }[] };
+    const json = (await res.json()) as { data?: T; errors?: { message: string }[] };
     return { ...json, status: res.status };
   }
 }
