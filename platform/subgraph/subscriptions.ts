@@ -38,6 +38,13 @@ export const GOING_AWAY = 1001;
 /** How long sockets get to finish their closing handshake at shutdown before they are cut. */
 const CLOSE_GRACE_MS = 2000;
 
+/**
+ * Distinct operation texts whose parsed, validated document is kept. The gateway sends the
+ * same few texts for every viewer (each viewer's guard is the same subscription), so a
+ * fleet reopening thousands of them parses and validates each text once.
+ */
+const DOCUMENT_CACHE_SIZE = 500;
+
 export interface SubscriptionServerOptions<TContext> {
   /** The subgraph's HTTP server; its `upgrade` requests for `/graphql` become graphql-ws sockets. */
   server: Server;
@@ -70,6 +77,8 @@ export function serveSubscriptions<TContext extends object>(opts: SubscriptionSe
   });
   // The viewer and mode of each operation, found again by its context when the operation subscribes.
   const viewers = new WeakMap<object, { viewer: GatewayIdentity; mode: LiveMode }>();
+  // Operation text → its parsed document, valid against `schema` (in least recently used order).
+  const validDocuments = new Map<string, DocumentNode>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayloadBytes });
   let closing = false;
 
@@ -96,19 +105,26 @@ export function serveSubscriptions<TContext extends object>(opts: SubscriptionSe
         const viewer = verifyAssertion(gatewaySecret, stringOf(payload.extensions?.['assertion']));
         // Missing, forged or older than it may be (a busy subgraph read it late): the gateway asks again with a fresh one.
         if (!viewer) return [assertionRefused('Each subscription carries the viewer\'s current gateway assertion in extensions.assertion.')];
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query);
-        } catch (err) {
-          return [err instanceof GraphQLError ? parseFailed(err) : badInput('The operation could not be parsed.')];
+        let document = validDocuments.get(payload.query);
+        if (document) {
+          // Most recently used last: the oldest entry is the first to go.
+          validDocuments.delete(payload.query);
+        } else {
+          try {
+            document = parse(payload.query);
+          } catch (err) {
+            return [err instanceof GraphQLError ? parseFailed(err) : badInput('The operation could not be parsed.')];
+          }
+          const invalid = validate(schema, document);
+          if (invalid.length > 0) return invalid.map(validationFailed);
+          if (validDocuments.size >= DOCUMENT_CACHE_SIZE) validDocuments.delete(validDocuments.keys().next().value!);
         }
+        validDocuments.set(payload.query, document);
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return [badInput('The document must name one operation (set operationName).')];
         if (operation.operation !== OperationTypeNode.SUBSCRIPTION) {
           return [badInput('Only subscriptions are served over WebSocket; send queries and mutations over HTTP.')];
         }
-        const invalid = validate(schema, document);
-        if (invalid.length > 0) return invalid.map(validationFailed);
         const mode = liveModeOf(payload.extensions);
         const contextValue = opts.context(viewer, mode);
         viewers.set(contextValue, { viewer, mode });

@@ -6,6 +6,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
+import { parse } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { dataOf, request, signUpUser, startTestVeza, type TestUser, type TestVeza } from '../support/index.ts';
 import { assertionFor, liveSubscriptions, record, subgraphClient, type Recording } from '../support/subgraph-live.ts';
 import {
@@ -62,6 +64,24 @@ describe('chat subscriptions over graphql-ws', () => {
     const query = record(c, MessageViewDocument, { id: room.channelId }, assertionFor(veza, reader.id));
     await query.ended();
     expect(query.codes).toEqual(['BAD_USER_INPUT']);
+  });
+
+  it('validates every operation text, also one it has seen before (parsed documents are kept per text)', async () => {
+    const c = client();
+    const invalid = parse('subscription Invalid($channelId: ID!) { messageAdded(channelId: $channelId) { noSuchField } }') as TypedDocumentNode<unknown, { channelId: string }>;
+    for (let i = 0; i < 2; i++) {
+      const refused = record(c, invalid, { channelId: room.channelId }, assertionFor(veza, reader.id));
+      await refused.ended();
+      expect(refused.codes).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+      // The same valid text twice: each subscribes and gets the message sent after.
+      const sub = record(c, LiveMessagesDocument, { channelId: room.channelId }, assertionFor(veza, reader.id));
+      await live(1);
+      const sent = await send(room.owner, `seen ${i}`);
+      await sub.until((r) => r.results.length === 1);
+      expect(sub.results[0]!.data?.messageAdded.id).toBe(sent.id);
+      sub.stop();
+      await live(0);
+    }
   });
 
   it('refuses a viewer without access (FORBIDDEN) and a channel that does not exist (NOT_FOUND)', async () => {

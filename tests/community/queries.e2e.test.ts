@@ -1,15 +1,35 @@
 /**
- * No N+1: the SQL the community subgraph runs for a page of members with their roles
- * is counted, and does not grow with the page size.
+ * No N+1: the SQL the community subgraph runs for a page of members with their roles,
+ * and for the channel rights other subgraphs ask about many users at once, is counted,
+ * and does not grow with the number asked.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataOf, request, signUpUser, startTestVeza, type TestUser, type TestVeza } from '../support/index.ts';
-import { AddMemberRoleDocument, CreateCommunityFullDocument, CreateInviteDocument, CreateRoleDocument, JoinCommunityDocument, MembersDocument } from '../generated/graphql.ts';
+import { dataOf, rawRequest, request, signUpUser, startTestVeza, type TestUser, type TestVeza } from '../support/index.ts';
+import { assertionFor } from '../support/subgraph-live.ts';
+import { GATEWAY_ASSERTION_HEADER } from '../../platform/auth/gateway-trust.ts';
+import {
+  AddMemberRoleDocument, CreateChannelDocument, CreateCommunityFullDocument, CreateInviteDocument, CreateRoleDocument, JoinCommunityDocument, MembersDocument, SetOverwriteDocument,
+} from '../generated/graphql.ts';
+
+interface Access {
+  channelId: string;
+  userId: string;
+  communityId: string | null;
+  canView: boolean;
+  canSend: boolean;
+  permissions: string[];
+  slowModeSeconds: number;
+}
+const ACCESS_FIELDS = 'channelId userId communityId canView canSend permissions slowModeSeconds';
 
 describe('members page', () => {
   let veza: TestVeza;
   let owner: TestUser;
   let communityId: string;
+  let generalId: string;
+  /** Visible to the Blue role only (every other member). */
+  let redRoomId: string;
+  const memberIds: string[] = [];
   let counting = false;
   let statements: string[] = [];
 
@@ -22,17 +42,28 @@ describe('members page', () => {
       },
     });
     owner = await signUpUser(veza.url, 'Owner');
-    communityId = dataOf(await request(veza.url, CreateCommunityFullDocument, { input: { name: 'Crowd' } }, owner.token)).createCommunity.id;
+    const community = dataOf(await request(veza.url, CreateCommunityFullDocument, { input: { name: 'Crowd' } }, owner.token)).createCommunity;
+    communityId = community.id;
+    generalId = community.channels[0]!.id;
     const roles = await Promise.all(
       ['Red', 'Blue'].map(async (name) => dataOf(await request(veza.url, CreateRoleDocument, { input: { communityId, name } }, owner.token)).createRole.id),
     );
     const code = dataOf(await request(veza.url, CreateInviteDocument, { input: { communityId } }, owner.token)).createInvite.code;
     for (let i = 0; i < 60; i++) {
       const u = await signUpUser(veza.url, `Member ${i}`);
+      memberIds.push(u.id);
       dataOf(await request(veza.url, JoinCommunityDocument, { code }, u.token));
       for (const roleId of roles.slice(0, 1 + (i % 2))) {
         dataOf(await request(veza.url, AddMemberRoleDocument, { communityId, userId: u.id, roleId }, owner.token));
       }
+    }
+    redRoomId = dataOf(await request(veza.url, CreateChannelDocument, { input: { communityId, name: 'Red room' } }, owner.token)).createChannel.id;
+    const blue = roles[1]!;
+    for (const overwrite of [
+      { targetType: 'ROLE' as const, targetId: communityId, deny: ['VIEW_CHANNEL' as const] },
+      { targetType: 'ROLE' as const, targetId: blue, allow: ['VIEW_CHANNEL' as const] },
+    ]) {
+      dataOf(await request(veza.url, SetOverwriteDocument, { input: { channelId: redRoomId, ...overwrite } }, owner.token));
     }
   });
   afterAll(async () => {
@@ -57,5 +88,59 @@ describe('members page', () => {
     expect(small.statements).toBeGreaterThan(0);
     expect(medium.statements).toBe(small.statements);
     expect(large.statements).toBe(small.statements);
+  });
+
+  /** Community's own API, as chat calls it: signed with the gateway secret, no viewer. */
+  async function askCommunity<T>(query: string, variables: Record<string, unknown>) {
+    const url = veza.veza.platform.subgraphUrls.community!;
+    return rawRequest<T>(url, JSON.stringify({ query, variables }), undefined, { [GATEWAY_ASSERTION_HEADER]: assertionFor(veza, null) });
+  }
+  const many = (checks: { channelId: string; userId: string }[]) =>
+    askCommunity<{ channelAccesses: Access[] }>(`query ($checks: [ChannelAccessCheck!]!) { channelAccesses(checks: $checks) { ${ACCESS_FIELDS} } }`, { checks });
+  const one = async (check: { channelId: string; userId: string }) =>
+    dataOf(await askCommunity<{ channelAccess: Access }>(`query ($channelId: ID!, $userId: ID!) { channelAccess(channelId: $channelId, userId: $userId) { ${ACCESS_FIELDS} } }`, check)).channelAccess;
+
+  it('answers many users\' channel rights in one call, in the order asked, each as asking alone would', async () => {
+    const stranger = await signUpUser(veza.url, 'Stranger');
+    const checks = [
+      { channelId: redRoomId, userId: memberIds[0]! }, // Red only: not in the room
+      { channelId: redRoomId, userId: memberIds[1]! }, // Red and Blue: in it
+      { channelId: generalId, userId: memberIds[0]! },
+      { channelId: redRoomId, userId: owner.id },
+      { channelId: redRoomId, userId: stranger.id }, // not a member
+      { channelId: generalId, userId: 'not-an-id' },
+      { channelId: '01900000-0000-7000-8000-000000000000', userId: memberIds[2]! }, // no such channel
+      { channelId: redRoomId, userId: memberIds[0]! }, // asked twice
+    ];
+    const answers = dataOf(await many(checks)).channelAccesses;
+    const alone = await Promise.all(checks.map(one));
+    expect(answers).toEqual(alone);
+    expect(answers.map((a) => [a.channelId, a.userId])).toEqual(checks.map((c) => [c.channelId, c.userId]));
+    expect(answers.map((a) => a.canView)).toEqual([false, true, true, true, false, false, false, false]);
+    // Every other member has Blue (see beforeAll): the room is theirs alone.
+    const all = dataOf(await many(memberIds.map((userId) => ({ channelId: redRoomId, userId })))).channelAccesses;
+    expect(all.map((a) => a.canView)).toEqual(memberIds.map((_, i) => i % 2 === 1));
+    expect(all.every((a) => a.communityId === communityId)).toBe(true);
+  });
+
+  it('costs the same number of SQL statements for 5 and 60 users in two channels', async () => {
+    const count = async (n: number) => {
+      const checks = memberIds.slice(0, n).flatMap((userId) => [{ channelId: generalId, userId }, { channelId: redRoomId, userId }]);
+      statements = [];
+      counting = true;
+      const answers = dataOf(await many(checks)).channelAccesses;
+      counting = false;
+      expect(answers).toHaveLength(2 * n);
+      return statements.length;
+    };
+    const small = await count(5);
+    expect(small).toBeGreaterThan(0);
+    expect(await count(60)).toBe(small);
+  });
+
+  it('refuses more than 500 pairs in one call (BAD_USER_INPUT)', async () => {
+    const res = await many(Array.from({ length: 501 }, () => ({ channelId: generalId, userId: owner.id })));
+    expect(res.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+    expect(res.data).toBeNull();
   });
 });

@@ -202,6 +202,14 @@ export type ChannelAccess = {
   userId: Scalars['ID']['output'];
 };
 
+/** A channel and a user whose rights in it are asked for. Used by other subgraphs through internal calls only. */
+export type ChannelAccessCheck = {
+  /** The channel. */
+  channelId: Scalars['ID']['input'];
+  /** The user. */
+  userId: Scalars['ID']['input'];
+};
+
 /** What a channel is for. */
 export type ChannelType =
   /** Messages that other communities can follow. */
@@ -740,6 +748,8 @@ export type Query = {
   channel?: Maybe<Channel>;
   /** What a user may do in a channel (internal: called by other subgraphs). */
   channelAccess: ChannelAccess;
+  /** What users may do in channels: one answer per pair asked, in the order asked; at most 500 pairs (internal: called by other subgraphs). */
+  channelAccesses: Array<ChannelAccess>;
   /** A community the signed-in user is a member of. */
   community?: Maybe<Community>;
   /** What an invite leads to, without joining. */
@@ -767,6 +777,12 @@ export type QueryChannelArgs = {
 export type QueryChannelAccessArgs = {
   channelId: Scalars['ID']['input'];
   userId: Scalars['ID']['input'];
+};
+
+
+/** Everything a client can read. */
+export type QueryChannelAccessesArgs = {
+  checks: Array<ChannelAccessCheck>;
 };
 
 
@@ -1050,6 +1066,7 @@ export type ResolversTypes = ResolversObject<{
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   ChannelAccess: ResolverTypeWrapper<ChannelAccessModel>;
+  ChannelAccessCheck: ChannelAccessCheck;
   ChannelType: ChannelType;
   Community: ResolverTypeWrapper<CommunityModel>;
   CreateChannelInput: CreateChannelInput;
@@ -1097,6 +1114,7 @@ export type ResolversParentTypes = ResolversObject<{
   Boolean: Scalars['Boolean']['output'];
   Int: Scalars['Int']['output'];
   ChannelAccess: ChannelAccessModel;
+  ChannelAccessCheck: ChannelAccessCheck;
   Community: CommunityModel;
   CreateChannelInput: CreateChannelInput;
   CreateCommunityInput: CreateCommunityInput;
@@ -1311,6 +1329,7 @@ export type PermissionOverwriteResolvers<ContextType = CommunityContext, ParentT
 export type QueryResolvers<ContextType = CommunityContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   channel?: Resolver<Maybe<ResolversTypes['Channel']>, ParentType, ContextType, RequireFields<QueryChannelArgs, 'id'>>;
   channelAccess?: Resolver<ResolversTypes['ChannelAccess'], ParentType, ContextType, RequireFields<QueryChannelAccessArgs, 'channelId' | 'userId'>>;
+  channelAccesses?: Resolver<Array<ResolversTypes['ChannelAccess']>, ParentType, ContextType, RequireFields<QueryChannelAccessesArgs, 'checks'>>;
   community?: Resolver<Maybe<ResolversTypes['Community']>, ParentType, ContextType, RequireFields<QueryCommunityArgs, 'id'>>;
   invite?: Resolver<Maybe<ResolversTypes['InvitePreview']>, ParentType, ContextType, RequireFields<QueryInviteArgs, 'code'>>;
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;

@@ -48,6 +48,18 @@ export class Authorizer {
     return p;
   }
 
+  /**
+   * Loads the membership of many users of one community at once (two queries, whatever
+   * their number); `member` then answers them from memory.
+   */
+  preloadMembers(communityId: string, userIds: readonly string[]): Promise<void> {
+    const wanted = [...new Set(userIds)].filter((u) => !this.#members.has(`${communityId}:${u}`));
+    if (wanted.length === 0) return Promise.resolve();
+    const loaded = this.#loadMembers(communityId, wanted);
+    for (const u of wanted) this.#members.set(`${communityId}:${u}`, loaded.then((facts) => facts.get(u) ?? null));
+    return loaded.then(() => undefined);
+  }
+
   /** Community-wide permissions; 0 for non-members. */
   async base(communityId: string, userId: string | null): Promise<bigint> {
     const [loaded, member] = await Promise.all([this.community(communityId), this.member(communityId, userId)]);
@@ -140,18 +152,32 @@ export class Authorizer {
   }
 
   async #loadMember(communityId: string, userId: string): Promise<MemberFacts | null> {
-    if (!isUuid(communityId) || !isUuid(userId)) return null;
-    const [member, roles, community] = await Promise.all([
-      this.#em.findOne(Member, { community: communityId, user: userId }),
-      this.#em.find(MemberRole, { community: communityId, user: userId }),
+    return (await this.#loadMembers(communityId, [userId])).get(userId) ?? null;
+  }
+
+  /** The members among `userIds` (ids that are not UUIDs are nobody), by user id. */
+  async #loadMembers(communityId: string, userIds: readonly string[]): Promise<Map<string, MemberFacts>> {
+    const ids = userIds.filter(isUuid);
+    const facts = new Map<string, MemberFacts>();
+    if (!isUuid(communityId) || ids.length === 0) return facts;
+    const user = ids.length === 1 ? ids[0]! : { $in: ids };
+    const [members, roles, community] = await Promise.all([
+      this.#em.find(Member, { community: communityId, user }),
+      this.#em.find(MemberRole, { community: communityId, user }),
       this.community(communityId),
     ]);
-    if (!member || !community) return null;
-    return {
-      userId,
-      isOwner: community.community.owner.id === userId,
-      roleIds: roles.map((r) => r.role.id),
-      timedOutUntil: member.timedOutUntil ?? null,
-    };
+    if (!community) return facts;
+    const roleIds = new Map<string, string[]>();
+    for (const r of roles) {
+      const list = roleIds.get(r.user.id);
+      if (list) list.push(r.role.id);
+      else roleIds.set(r.user.id, [r.role.id]);
+    }
+    for (const member of members) {
+      const userId = member.user.id;
+      facts.set(userId, { userId, isOwner: community.community.owner.id === userId, roleIds: roleIds.get(userId) ?? [], timedOutUntil: member.timedOutUntil ?? null });
+    }
+    return facts;
   }
+
 }

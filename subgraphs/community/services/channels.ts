@@ -21,6 +21,8 @@ export interface ChannelAccess {
 
 const MAX_SLOW_MODE_SECONDS = 6 * 3600;
 const MAX_CHANNELS = 500;
+/** Channel and user pairs one `channelAccesses` call may ask about. */
+export const MAX_ACCESS_CHECKS = 500;
 
 function checkChannelName(raw: string): string {
   const name = raw.trim().toLowerCase().replace(/\s+/g, '-');
@@ -68,6 +70,30 @@ export class ChannelService {
 
   async access(em: EntityManager, auth: Authorizer, channelId: string, userId: string): Promise<ChannelAccess> {
     const channel = isUuid(userId) ? await this.find(em, channelId) : null;
+    return this.#accessIn(auth, channel, channelId, userId);
+  }
+
+  /**
+   * `access` for many channel and user pairs, answered in the order asked: the channels in
+   * one query, each community's members in two, whatever the number of pairs.
+   */
+  async accessMany(em: EntityManager, auth: Authorizer, checks: readonly { channelId: string; userId: string }[]): Promise<ChannelAccess[]> {
+    if (checks.length > MAX_ACCESS_CHECKS) throw badInput(`At most ${MAX_ACCESS_CHECKS} pairs are checked per call.`, 'checks');
+    const channelIds = [...new Set(checks.filter((c) => isUuid(c.userId) && isUuid(c.channelId)).map((c) => c.channelId))];
+    const channels = new Map((channelIds.length ? await em.find(Channel, { id: { $in: channelIds } }) : []).map((c) => [c.id, c]));
+    const usersByCommunity = new Map<string, string[]>();
+    for (const c of checks) {
+      const communityId = channels.get(c.channelId)?.community.id;
+      if (communityId === undefined) continue;
+      const users = usersByCommunity.get(communityId);
+      if (users) users.push(c.userId);
+      else usersByCommunity.set(communityId, [c.userId]);
+    }
+    await Promise.all([...usersByCommunity].map(([communityId, users]) => auth.preloadMembers(communityId, users)));
+    return Promise.all(checks.map((c) => this.#accessIn(auth, isUuid(c.userId) ? (channels.get(c.channelId) ?? null) : null, c.channelId, c.userId)));
+  }
+
+  async #accessIn(auth: Authorizer, channel: Channel | null, channelId: string, userId: string): Promise<ChannelAccess> {
     if (!channel) return { channelId, userId, communityId: null, canView: false, canSend: false, permissions: [], slowModeSeconds: 0 };
     const bits = await auth.inChannel(channel, userId);
     const writable = channel.type === 'TEXT' || channel.type === 'ANNOUNCEMENT';
@@ -81,6 +107,7 @@ export class ChannelService {
       slowModeSeconds: channel.slowModeSeconds,
     };
   }
+
 
   async create(
     em: EntityManager,
