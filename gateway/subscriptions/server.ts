@@ -38,7 +38,10 @@ export interface SubscriptionServerOptions {
   logger: Logger;
   /** Time allowed between opening the socket and `connection_init`. Default 3 s. */
   connectionInitWaitMs?: number;
-  /** How often the gateway pings each socket; a socket that missed the previous pong is dropped. Default 25 s. */
+  /**
+   * How often the gateway looks at each socket: one that sent no message in the interval is
+   * pinged, one whose pong has not come by the next look is dropped. Default 25 s.
+   */
   keepAliveMs?: number;
   /** After its access token expires, a connection stays open this long (for the client to reconnect with a new one). Default 30 s. */
   expiryGraceMs?: number;
@@ -51,7 +54,10 @@ interface Connection {
   req: IncomingMessage;
   initialised: boolean;
   acknowledged: boolean;
-  alive: boolean;
+  /** The client sent a message since the keep-alive last looked. */
+  heard: boolean;
+  /** The keep-alive pinged it, and its pong has not come yet. */
+  pinged: boolean;
   identity: GatewayIdentity | undefined;
   subscriptions: Map<string, () => void>;
   timers: NodeJS.Timeout[];
@@ -67,8 +73,10 @@ export class SubscriptionServer {
 
   constructor(opts: SubscriptionServerOptions) {
     this.#o = { connectionInitWaitMs: 3_000, keepAliveMs: 25_000, expiryGraceMs: 30_000, maxBufferedBytes: 1 << 20, ...opts };
-    // Each connection is pinged once per `keepAliveMs`, a slice of them every second rather
+    // Each connection is looked at once per `keepAliveMs`, a slice of them every second rather
     // than all at once: 15,000 pings in one turn of the loop would hold up every delivery.
+    // Only a connection that sent no message in the interval is pinged (a message proves the
+    // client is there as well as a pong): a ping costs each end a system call each way.
     const sliceMs = Math.min(1_000, this.#o.keepAliveMs);
     let sweep = this.#connections.values();
     this.#keepAlive = setInterval(() => {
@@ -82,12 +90,15 @@ export class SubscriptionServer {
           if (next.done) break;
         }
         const c = next.value;
-        if (!c.alive) {
+        if (c.heard) {
+          c.heard = false;
+          c.pinged = false;
+        } else if (c.pinged) {
           c.socket.terminate();
-          continue;
+        } else {
+          c.pinged = true;
+          c.socket.ping();
         }
-        c.alive = false;
-        c.socket.ping();
       }
     }, sliceMs);
     this.#keepAlive.unref();
@@ -132,7 +143,7 @@ export class SubscriptionServer {
   }
 
   #open(socket: WebSocket, req: IncomingMessage): void {
-    const c: Connection = { socket, req, initialised: false, acknowledged: false, alive: true, identity: undefined, subscriptions: new Map(), timers: [], closing: false };
+    const c: Connection = { socket, req, initialised: false, acknowledged: false, heard: true, pinged: false, identity: undefined, subscriptions: new Map(), timers: [], closing: false };
     this.#connections.add(c);
     this.#o.metrics.connections.inc();
     if (socket.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL) {
@@ -144,9 +155,10 @@ export class SubscriptionServer {
       }, this.#o.connectionInitWaitMs),
     );
     socket.on('pong', () => {
-      c.alive = true;
+      c.pinged = false;
     });
     socket.on('message', (data: RawData, isBinary: boolean) => {
+      c.heard = true;
       void this.#onMessage(c, isBinary ? '' : rawToString(data)).catch((err: unknown) => {
         this.#o.logger.error({ err }, 'graphql-ws message handling failed');
         this.#close(c, CloseCode.InternalServerError, 'Internal server error');
