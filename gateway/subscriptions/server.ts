@@ -36,7 +36,11 @@ export interface SubscriptionServerOptions {
   authenticate: Authenticate;
   metrics: SubscriptionMetrics;
   logger: Logger;
-  /** Time allowed between opening the socket and `connection_init`. Default 3 s. */
+  /**
+   * Time allowed between opening the socket and `connection_init`. Default 10 s: a gateway
+   * busy accepting a reconnecting fleet may read a `connection_init` that came in time
+   * seconds later, and closing then (4408) would send that client round again.
+   */
   connectionInitWaitMs?: number;
   /**
    * How often the gateway looks at each socket: one that sent no message in the interval is
@@ -72,7 +76,7 @@ export class SubscriptionServer {
   #accepting = true;
 
   constructor(opts: SubscriptionServerOptions) {
-    this.#o = { connectionInitWaitMs: 3_000, keepAliveMs: 25_000, expiryGraceMs: 30_000, maxBufferedBytes: 1 << 20, ...opts };
+    this.#o = { connectionInitWaitMs: 10_000, keepAliveMs: 25_000, expiryGraceMs: 30_000, maxBufferedBytes: 1 << 20, ...opts };
     // Each connection is looked at once per `keepAliveMs`, a slice of them every second rather
     // than all at once: 15,000 pings in one turn of the loop would hold up every delivery.
     // Only a connection that sent no message in the interval is pinged (a message proves the
