@@ -25,6 +25,8 @@ export interface ReportMeta {
   lowRate: number;
   /** R1's higher rates. */
   sweepRates: number[];
+  /** R3's N during whose hold R4 ran (its serving processes' connections open and pinged), if it did. */
+  resumeDuringHold: number | undefined;
   versions: string;
   minutes: number;
 }
@@ -213,7 +215,10 @@ export function formatReport(res: Results, meta: ReportMeta): BenchOutput {
       '',
       `### R4 resume — Veza alone (the raw baseline has no positions to resume from); ${r4.length} rounds`,
       '',
-      'One client cut off (socket terminated) after the 300th message of a burst of 1,000 sent by 200 users, offline 500 ms, then reconnected with `afterPosition` = the last position it saw.',
+      'One client cut off (socket terminated) after the 300th message of a burst of 1,000 sent by 200 users, offline 500 ms, then reconnected with `afterPosition` = the last position it saw.' +
+        (meta.resumeDuringHold !== undefined
+          ? ` R4 runs on gateway 0 during R3's hold at N = ${meta.resumeDuringHold.toLocaleString('en-US')} (R3's serving processes hold their connections meanwhile and ping the idle ones every 25 s): the hold would otherwise be waiting only.`
+          : ''),
       '',
       '| sent | missed while away | caught up after reconnect ms | first message after reconnect ms | lost | duplicated | out of order |',
       '|---|---|---|---|---|---|---|',

@@ -3,7 +3,8 @@
  * the raw baseline (raw-server.ts: ws + Redis pub/sub) against Veza's gateway in front of
  * Veza's subgraphs, each server its own process, clients and publisher their own
  * processes. R1 and R2 run BENCH_ROUNDS rounds with the systems interleaved, R4 (Veza
- * alone) BENCH_ROUNDS rounds; R3, a capacity test with 30 s holds, one pass per N.
+ * alone) BENCH_ROUNDS rounds, during the hold of R3's largest N; R3, a capacity test with
+ * 30 s holds, one pass per N.
  *
  * BENCH_LIVE=R1,R2,R3,R4 picks scenarios; BENCH_LIVE_USERS (1,000), BENCH_LIVE_BROADCAST
  * (R2's clients, 10,000), BENCH_LIVE_IDLE (R3's N values, "10000"; "10000,100000" for the
@@ -195,6 +196,22 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
       }
     }
 
+    // R4 (Veza alone, on gateway 0 and the subgraphs) runs once, during the hold of R3's
+    // largest N when R3 runs: the hold is otherwise only waiting.
+    let resumeRan = false;
+    let resumeDuringHold: number | undefined;
+    const runResume = async (duringHoldOf?: number) => {
+      resumeRan = true;
+      if (chosen.has('R4') && withVeza) resumeDuringHold = duringHoldOf;
+      for (let round = 1; round <= (chosen.has('R4') && withVeza ? opts.rounds : 0); round++) {
+        log(`  R4 round ${round} (${minutesIn()} min in)`);
+        const layout = { ...oneRoom('resume', 1, 1, 200), userOf: () => 200 };
+        const r = await measureResume(vezaTarget('send'), sceneFor('veza', layout, world), { burst: 1000, dropAfter: 300, offlineMs: 500 });
+        results.resume.push(r);
+        log(`    missed ${r.missed}, caught up in ${r.catchUpMs.toFixed(0)} ms, lost ${r.lost}, duplicated ${r.duplicates}`);
+      }
+    };
+
     // R3 (idle connections) on serving processes started for it, so that their memory
     // growth is the connections'; at N = 10,000 R2 runs its rounds on the same clients
     // while they are held. Both systems stay connected at once, so their holds overlap.
@@ -238,6 +255,7 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
             log(`    to last: median ${r.toLast.median.toFixed(1)} ms, max ${r.toLast.max.toFixed(1)} ms, P99 ${r.latency.p99.toFixed(1)} ms, lost ${r.lost} ${r.problems.join('; ')}`);
           }
         }
+        if (chosen.has('R3') && n === sizes.at(-1) && withVeza) await runResume(n);
         for (const system of systems) {
           const f = idle[system]!;
           delete idle[system];
@@ -253,15 +271,9 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
         await Promise.all(stopExtra.splice(0).map((stop) => stop()));
       }
     }
-    for (let round = 1; round <= (chosen.has('R4') && withVeza ? opts.rounds : 0); round++) {
-      log(`  R4 round ${round}`);
-      const layout = { ...oneRoom('resume', 1, 1, 200), userOf: () => 200 };
-      const r = await measureResume(vezaTarget('send'), sceneFor('veza', layout, world), { burst: 1000, dropAfter: 300, offlineMs: 500 });
-      results.resume.push(r);
-      log(`    missed ${r.missed}, caught up in ${r.catchUpMs.toFixed(0)} ms, lost ${r.lost}, duplicated ${r.duplicates}`);
-    }
+    if (!resumeRan) await runResume();
     const versions = `${await packageVersions()}; code at ${commitOf()}`;
-    return formatReport(results, { ...opts, r1WarmupSeconds: R1_WARMUP_SECONDS, withVeza, broadcastClients, idleSizes, holdSeconds, perServer: PER_SERVER, users, lowRate, sweepRates, versions, minutes: (performance.now() - started) / 60_000 });
+    return formatReport(results, { ...opts, r1WarmupSeconds: R1_WARMUP_SECONDS, withVeza, broadcastClients, idleSizes, holdSeconds, perServer: PER_SERVER, users, lowRate, sweepRates, resumeDuringHold, versions, minutes: (performance.now() - started) / 60_000 });
   } finally {
     await publisher.stop();
     await Promise.all(stopExtra.splice(0).map((stop) => stop()));
