@@ -7,7 +7,7 @@
  *
  * Scenarios: database (D1), gateway (G1–G3), media (M1), media-playable (M2),
  * media-listeners (M3), live (R1–R4). BENCH_DURATION sets the seconds of each timed
- * measurement (default: each scenario's own, short so that the whole run takes ~15.5
+ * measurement (default: each scenario's own, short so that the whole run takes ~14.5
  * minutes on 2 cores; BENCHMARKS.md's 20–30 s with BENCH_DURATION=20) and
  * BENCH_ROUNDS the rounds (default 3).
  */
