@@ -196,13 +196,11 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
       }
     }
 
-    // R4 (Veza alone, on gateway 0 and the subgraphs) runs once, during the hold of R3's
-    // largest N when R3 runs: the hold is otherwise only waiting.
-    let resumeRan = false;
-    let resumeDuringHold: number | undefined;
-    const runResume = async (duringHoldOf?: number) => {
-      resumeRan = true;
-      if (chosen.has('R4') && withVeza) resumeDuringHold = duringHoldOf;
+    // R4 (Veza alone, on gateway 0 and the subgraphs) runs once: during the hold of R3's
+    // largest N when R3 runs (the hold is otherwise only waiting), else after the rest.
+    const sizes = [...new Set([...(chosen.has('R3') ? idleSizes : []), ...(chosen.has('R2') ? [broadcastClients] : [])])].sort((a, b) => a - b);
+    const resumeInHoldOf = chosen.has('R3') && chosen.has('R4') && withVeza ? sizes.at(-1) : undefined;
+    const runResume = async () => {
       for (let round = 1; round <= (chosen.has('R4') && withVeza ? opts.rounds : 0); round++) {
         log(`  R4 round ${round} (${minutesIn()} min in)`);
         const layout = { ...oneRoom('resume', 1, 1, 200), userOf: () => 200 };
@@ -215,7 +213,6 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
     // R3 (idle connections) on serving processes started for it, so that their memory
     // growth is the connections'; at N = 10,000 R2 runs its rounds on the same clients
     // while they are held. Both systems stay connected at once, so their holds overlap.
-    const sizes = [...new Set([...(chosen.has('R3') ? idleSizes : []), ...(chosen.has('R2') ? [broadcastClients] : [])])].sort((a, b) => a - b);
     for (const n of sizes) {
       const servers = Math.ceil(n / PER_SERVER);
       const broadcastHere = chosen.has('R2') && n === broadcastClients;
@@ -255,7 +252,7 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
             log(`    to last: median ${r.toLast.median.toFixed(1)} ms, max ${r.toLast.max.toFixed(1)} ms, P99 ${r.latency.p99.toFixed(1)} ms, lost ${r.lost} ${r.problems.join('; ')}`);
           }
         }
-        if (chosen.has('R3') && n === sizes.at(-1) && withVeza) await runResume(n);
+        if (n === resumeInHoldOf) await runResume();
         for (const system of systems) {
           const f = idle[system]!;
           delete idle[system];
@@ -271,9 +268,9 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
         await Promise.all(stopExtra.splice(0).map((stop) => stop()));
       }
     }
-    if (!resumeRan) await runResume();
+    if (resumeInHoldOf === undefined) await runResume();
     const versions = `${await packageVersions()}; code at ${commitOf()}`;
-    return formatReport(results, { ...opts, r1WarmupSeconds: R1_WARMUP_SECONDS, withVeza, broadcastClients, idleSizes, holdSeconds, perServer: PER_SERVER, users, lowRate, sweepRates, resumeDuringHold, versions, minutes: (performance.now() - started) / 60_000 });
+    return formatReport(results, { ...opts, r1WarmupSeconds: R1_WARMUP_SECONDS, withVeza, broadcastClients, idleSizes, holdSeconds, perServer: PER_SERVER, users, lowRate, sweepRates, resumeDuringHold: resumeInHoldOf, versions, minutes: (performance.now() - started) / 60_000 });
   } finally {
     await publisher.stop();
     await Promise.all(stopExtra.splice(0).map((stop) => stop()));

@@ -33,22 +33,27 @@ const CHANNEL_ACCESSES = /* GraphQL */ `
 /** Pairs per call at most: community answers up to 500. */
 export const MAX_CHECKS_PER_CALL = 500;
 
-interface Pending {
+interface Check {
   channelId: string;
   userId: string;
-  answers: { resolve: (access: ChannelAccess) => void; reject: (err: unknown) => void }[];
 }
+
+const keyOf = (c: Check) => `${c.channelId}:${c.userId}`;
 
 /**
  * Asks community, which owns the answer. Checks asked in the same turn of the event loop
- * travel as one call (`channelAccesses`): a gateway reopening a thousand live subscriptions,
- * or a burst of sends, costs community a few requests rather than one per viewer.
+ * travel as one call (`channelAccesses`, a DataLoader batch dispatched once the turn's I/O
+ * callbacks have run): a gateway reopening a thousand live subscriptions, or a burst of
+ * sends, costs community a few requests rather than one per viewer. Nothing is kept
+ * between batches: every answer is community's current one.
  */
 export class ChannelAccessClient {
   readonly #internal: InternalClient;
-  /** Checks waiting for the end of this turn, by channel and user. */
-  #pending = new Map<string, Pending>();
-  #scheduled = false;
+  readonly #batches = new DataLoader<Check, ChannelAccess>((checks) => this.#ask(checks), {
+    cache: false,
+    maxBatchSize: MAX_CHECKS_PER_CALL,
+    batchScheduleFn: (dispatch) => setImmediate(dispatch),
+  });
 
   constructor(internal: InternalClient) {
     this.#internal = internal;
@@ -56,23 +61,7 @@ export class ChannelAccessClient {
 
   check(channelId: string, userId: string | null): Promise<ChannelAccess> {
     if (!userId) return Promise.resolve(NO_ACCESS);
-    return new Promise((resolve, reject) => {
-      const key = `${channelId}:${userId}`;
-      const waiting = this.#pending.get(key);
-      if (waiting) {
-        waiting.answers.push({ resolve, reject });
-        return;
-      }
-      this.#pending.set(key, { channelId, userId, answers: [{ resolve, reject }] });
-      if (this.#pending.size >= MAX_CHECKS_PER_CALL) this.#flush();
-      else if (!this.#scheduled) {
-        this.#scheduled = true;
-        setImmediate(() => {
-          this.#scheduled = false;
-          this.#flush();
-        });
-      }
-    });
+    return this.#batches.load({ channelId, userId });
   }
 
   /** A per-request memo of `check` for the viewer. */
@@ -80,26 +69,17 @@ export class ChannelAccessClient {
     return new DataLoader((channelIds) => Promise.all(channelIds.map((id) => this.check(id, userId))));
   }
 
-  #flush(): void {
-    const batch = [...this.#pending.values()];
-    if (batch.length === 0) return;
-    this.#pending = new Map();
-    const checks = batch.map(({ channelId, userId }) => ({ channelId, userId }));
-    this.#internal.query<{ channelAccesses: ChannelAccess[] }>('community', CHANNEL_ACCESSES, { checks }).then(
-      ({ channelAccesses }) => {
-        // Answers are matched to checks by position: a list of another length matches none.
-        if (channelAccesses.length !== batch.length) {
-          const err = new InternalCallError(`community: ${channelAccesses.length} answers to ${batch.length} channel access checks`);
-          for (const p of batch) for (const a of p.answers) a.reject(err);
-          return;
-        }
-        batch.forEach((p, i) => {
-          for (const a of p.answers) a.resolve(channelAccesses[i]!);
-        });
-      },
-      (err: unknown) => {
-        for (const p of batch) for (const a of p.answers) a.reject(err);
-      },
-    );
+  /** One call for a batch, each pair asked once; a failed call fails every check of it. */
+  async #ask(checks: readonly Check[]): Promise<ChannelAccess[]> {
+    const asked = [...new Map(checks.map((c) => [keyOf(c), c])).values()];
+    const { channelAccesses } = await this.#internal.query<{ channelAccesses: ChannelAccess[] }>('community', CHANNEL_ACCESSES, {
+      checks: asked.map(({ channelId, userId }) => ({ channelId, userId })),
+    });
+    // Answers are matched to checks by position: a list of another length matches none.
+    if (channelAccesses.length !== asked.length) {
+      throw new InternalCallError(`community: ${channelAccesses.length} answers to ${asked.length} channel access checks`);
+    }
+    const byKey = new Map(asked.map((c, i) => [keyOf(c), channelAccesses[i]!]));
+    return checks.map((c) => byKey.get(keyOf(c))!);
   }
 }

@@ -18,6 +18,9 @@ export interface LoadedCommunity {
   roles: Role[];
 }
 
+/** Where a member's facts are memoised: forget() drops a community's by this prefix. */
+const memberKey = (communityId: string, userId: string) => `${communityId}:${userId}`;
+
 export class Authorizer {
   readonly #em: EntityManager;
   readonly #communities = new Map<string, Promise<LoadedCommunity | null>>();
@@ -39,7 +42,7 @@ export class Authorizer {
 
   member(communityId: string, userId: string | null): Promise<MemberFacts | null> {
     if (!userId) return Promise.resolve(null);
-    const key = `${communityId}:${userId}`;
+    const key = memberKey(communityId, userId);
     let p = this.#members.get(key);
     if (!p) {
       p = this.#loadMember(communityId, userId);
@@ -53,10 +56,10 @@ export class Authorizer {
    * their number); `member` then answers them from memory.
    */
   preloadMembers(communityId: string, userIds: readonly string[]): Promise<void> {
-    const wanted = [...new Set(userIds)].filter((u) => !this.#members.has(`${communityId}:${u}`));
+    const wanted = [...new Set(userIds)].filter((u) => !this.#members.has(memberKey(communityId, u)));
     if (wanted.length === 0) return Promise.resolve();
     const loaded = this.#loadMembers(communityId, wanted);
-    for (const u of wanted) this.#members.set(`${communityId}:${u}`, loaded.then((facts) => facts.get(u) ?? null));
+    for (const u of wanted) this.#members.set(memberKey(communityId, u), loaded.then((facts) => facts.get(u) ?? null));
     return loaded.then(() => undefined);
   }
 
