@@ -39,13 +39,18 @@ export interface IdleResult {
    * heap also shrinks when the collector runs.
    */
   othersDeltaMiB: number;
-  /** The fanned-out message: latest arrival (ms after sending), deliveries, lost. */
+  /** The fanned-out messages: median, lowest and highest latest arrival (ms after sending). */
   toLastMs: number;
+  toLastRange: [number, number];
+  /** How many messages were fanned out, and their deliveries and losses in all. */
+  fanOuts: number;
   delivered: number;
   lost: number;
 }
 
 const PER_CLIENT_PROCESS = 15_000;
+/** Messages fanned out to all N after the hold, each once the previous one reached everyone (or went quiet). */
+export const FAN_OUTS = 3;
 /** How often the serving processes' memory is read during the hold. */
 const RSS_EVERY_MS = 2_000;
 
@@ -117,7 +122,16 @@ export async function finishIdle(f: IdleFleet, holdSeconds: number): Promise<Idl
     const { lowest, readings } = await f.rssSampler.stop();
     const { open, endings } = await f.fleet.progress();
     const heldSeconds = (performance.now() - f.readyAt) / 1000;
-    const m = await runPhase(f.target, f.scene, f.fleet, { rate: 0, count: 1, maxInFlight: 1, quietMs: 5_000 });
+    const toLast: number[] = [];
+    let delivered = 0;
+    let lost = 0;
+    for (let i = 0; i < FAN_OUTS; i++) {
+      const m = await runPhase(f.target, f.scene, f.fleet, { rate: 0, count: 1, maxInFlight: 1, quietMs: 5_000 });
+      toLast.push(m.stats.perSeq.size ? Math.max(...[...m.stats.perSeq.values()].map((s) => s.last)) : Number.NaN);
+      delivered += m.stats.received;
+      lost += m.lost;
+    }
+    toLast.sort((a, b) => a - b);
     const n = f.scene.conns.length;
     return {
       n,
@@ -132,9 +146,11 @@ export async function finishIdle(f: IdleFleet, holdSeconds: number): Promise<Idl
       perConnectionKiB: (lowest - f.rss.before.edge) / n,
       rssReadings: readings,
       othersDeltaMiB: (f.rss.after.all - f.rss.after.edge - (f.rss.before.all - f.rss.before.edge)) / 1024,
-      toLastMs: m.stats.perSeq.size ? Math.max(...[...m.stats.perSeq.values()].map((s) => s.last)) : Number.NaN,
-      delivered: m.stats.received,
-      lost: m.lost,
+      toLastMs: toLast[Math.floor(toLast.length / 2)]!,
+      toLastRange: [toLast[0]!, toLast[toLast.length - 1]!],
+      fanOuts: FAN_OUTS,
+      delivered,
+      lost,
     };
   } finally {
     await f.fleet.close();

@@ -8,6 +8,7 @@ import type { RoomsResult } from './rooms.ts';
 import type { Results } from './run.ts';
 import { SWEEP_P99_MS } from './drive.ts';
 import { spread } from './stats.ts';
+import { FAN_OUTS } from './idle.ts';
 
 export interface ReportMeta {
   durationSeconds: number;
@@ -175,18 +176,18 @@ export function formatReport(res: Results, meta: ReportMeta): BenchOutput {
   if (r3.raw.length) {
     out.push(
       '',
-      `### R3 idle connections — held at least ${meta.holdSeconds} s, then one message to all; one pass per N (a capacity test)`,
+      `### R3 idle connections — held at least ${meta.holdSeconds} s, then ${FAN_OUTS} messages to all in turn; one pass per N (a capacity test)`,
       '',
-      `Serving processes: one per ${meta.perServer.toLocaleString('en-US')} connections (a process may hold 20,000 files), started for R3 (Veza's subgraphs are not), so their growth is the connections'; client processes of at most 15,000 connections, one source address per 5,000. raw connects first, then Veza, both systems' connections open at once (their holds overlap); raw's fan-out comes once Veza is connected, Veza's once its hold has passed; memory is read once all are connected and probed, before anything else is sent, then every 2 s until its fan-out, and the lowest reading counts (any one reading also holds garbage not yet collected; "readings" says how many there were). For Veza, connection i is user i mod ${meta.users.toLocaleString('en-US')}, connections spread round-robin over the gateways. At N = ${meta.broadcastClients.toLocaleString('en-US')} the hold is R2's rounds (1 message/s).`,
+      `Serving processes: one per ${meta.perServer.toLocaleString('en-US')} connections (a process may hold 20,000 files), started for R3 (Veza's subgraphs are not), so their growth is the connections'; client processes of at most 15,000 connections, one source address per 5,000. raw connects first, then Veza, both systems' connections open at once (their holds overlap); raw's fan-outs come once Veza is connected, Veza's once its hold has passed; each fan-out is one message to all N, sent once the previous one reached everyone, and "fan-out to last" is the median [min–max] of their times until the last connection has it; memory is read once all are connected and probed, before anything else is sent, then every 2 s until its fan-outs, and the lowest reading counts (any one reading also holds garbage not yet collected; "readings" says how many there were). For Veza, connection i is user i mod ${meta.users.toLocaleString('en-US')}, connections spread round-robin over the gateways. At N = ${meta.broadcastClients.toLocaleString('en-US')} the hold is R2's rounds (1 message/s).`,
       '',
-      '| N | system | serving processes | connected | connect s | got a probe | open after | held s | RSS KiB per connection (serving processes; readings) | subgraphs Δ RSS MiB | fan-out to last ms | delivered | lost |',
+      '| N | system | serving processes | connected | connect s | got a probe | open after | held s | RSS KiB per connection (serving processes; readings) | subgraphs Δ RSS MiB | fan-out to last ms (median [min–max]) | delivered | lost |',
       '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     );
     for (const n of meta.idleSizes) {
       for (const s of systems) {
         const r = r3[s].find((x) => x.n === n);
         if (!r) continue;
-        out.push(`| ${n.toLocaleString('en-US')} | ${s} | ${r.servers} | ${r.connected.connected} | ${fmt(r.connected.seconds + r.readySeconds, 0)} | ${r.ready} | ${r.openAfterHold} | ${fmt(r.heldSeconds, 0)} | ${fmt(r.perConnectionKiB)} (${r.rssReadings}) | ${s === 'veza' ? fmt(r.othersDeltaMiB, 0) : '–'} | ${fmt(r.toLastMs, 0)} | ${r.delivered} | ${r.lost} |`);
+        out.push(`| ${n.toLocaleString('en-US')} | ${s} | ${r.servers} | ${r.connected.connected} | ${fmt(r.connected.seconds + r.readySeconds, 0)} | ${r.ready} | ${r.openAfterHold} | ${fmt(r.heldSeconds, 0)} | ${fmt(r.perConnectionKiB)} (${r.rssReadings}) | ${s === 'veza' ? fmt(r.othersDeltaMiB, 0) : '–'} | ${fmt(r.toLastMs, 0)} [${fmt(r.toLastRange[0], 0)}–${fmt(r.toLastRange[1], 0)}] | ${r.delivered} | ${r.lost} |`);
       }
     }
     if (meta.withVeza) {
