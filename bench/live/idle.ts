@@ -10,6 +10,7 @@
 import { runPhase, waitSubscribed, type Scene, type Target } from './drive.ts';
 import { Fleet, type Connected } from './fleet.ts';
 import { totalRssKiB } from './proc.ts';
+import { spread } from './stats.ts';
 
 export interface IdleResult {
   n: number;
@@ -39,11 +40,9 @@ export interface IdleResult {
    * heap also shrinks when the collector runs.
    */
   othersDeltaMiB: number;
-  /** The fanned-out messages: median, lowest and highest latest arrival (ms after sending). */
-  toLastMs: number;
-  toLastRange: [number, number];
-  /** How many messages were fanned out, and their deliveries and losses in all. */
-  fanOuts: number;
+  /** The fanned-out messages' latest arrivals (ms after sending): median, lowest, highest. */
+  toLast: { median: number; min: number; max: number };
+  /** The fanned-out messages' deliveries and losses, in all. */
   delivered: number;
   lost: number;
 }
@@ -131,7 +130,6 @@ export async function finishIdle(f: IdleFleet, holdSeconds: number): Promise<Idl
       delivered += m.stats.received;
       lost += m.lost;
     }
-    toLast.sort((a, b) => a - b);
     const n = f.scene.conns.length;
     return {
       n,
@@ -146,9 +144,7 @@ export async function finishIdle(f: IdleFleet, holdSeconds: number): Promise<Idl
       perConnectionKiB: (lowest - f.rss.before.edge) / n,
       rssReadings: readings,
       othersDeltaMiB: (f.rss.after.all - f.rss.after.edge - (f.rss.before.all - f.rss.before.edge)) / 1024,
-      toLastMs: toLast[Math.floor(toLast.length / 2)]!,
-      toLastRange: [toLast[0]!, toLast[toLast.length - 1]!],
-      fanOuts: FAN_OUTS,
+      toLast: spread(toLast),
       delivered,
       lost,
     };

@@ -187,16 +187,16 @@ export function formatReport(res: Results, meta: ReportMeta): BenchOutput {
       for (const s of systems) {
         const r = r3[s].find((x) => x.n === n);
         if (!r) continue;
-        out.push(`| ${n.toLocaleString('en-US')} | ${s} | ${r.servers} | ${r.connected.connected} | ${fmt(r.connected.seconds + r.readySeconds, 0)} | ${r.ready} | ${r.openAfterHold} | ${fmt(r.heldSeconds, 0)} | ${fmt(r.perConnectionKiB)} (${r.rssReadings}) | ${s === 'veza' ? fmt(r.othersDeltaMiB, 0) : '–'} | ${fmt(r.toLastMs, 0)} [${fmt(r.toLastRange[0], 0)}–${fmt(r.toLastRange[1], 0)}] | ${r.delivered} | ${r.lost} |`);
+        out.push(`| ${n.toLocaleString('en-US')} | ${s} | ${r.servers} | ${r.connected.connected} | ${fmt(r.connected.seconds + r.readySeconds, 0)} | ${r.ready} | ${r.openAfterHold} | ${fmt(r.heldSeconds, 0)} | ${fmt(r.perConnectionKiB)} (${r.rssReadings}) | ${s === 'veza' ? fmt(r.othersDeltaMiB, 0) : '–'} | ${fmt(r.toLast.median, 0)} [${fmt(r.toLast.min, 0)}–${fmt(r.toLast.max, 0)}] | ${r.delivered} | ${r.lost} |`);
       }
     }
     if (meta.withVeza) {
       out.push('');
       for (const n of meta.idleSizes) {
         const [raw, veza] = [r3.raw.filter((x) => x.n === n), r3.veza.filter((x) => x.n === n)];
-        out.push(`Veza / raw at N=${n.toLocaleString('en-US')}: RSS per connection ${ratio(raw, veza, (r) => r.perConnectionKiB)}, fan-out to last ${ratio(raw, veza, (r) => r.toLastMs)}.`);
+        out.push(`Veza / raw at N=${n.toLocaleString('en-US')}: RSS per connection ${ratio(raw, veza, (r) => r.perConnectionKiB)}, fan-out to last ${ratio(raw, veza, (r) => r.toLast.median)}.`);
         ratios[`R3 N=${n} RSS per connection veza/raw`] = ratioValue(raw, veza, (r) => r.perConnectionKiB);
-        ratios[`R3 N=${n} fan-out to last veza/raw`] = ratioValue(raw, veza, (r) => r.toLastMs);
+        ratios[`R3 N=${n} fan-out to last veza/raw`] = ratioValue(raw, veza, (r) => r.toLast.median);
       }
     }
     notes(

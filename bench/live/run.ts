@@ -258,7 +258,7 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
           delete idle[system];
           const r = await finishIdle(f, holdSeconds);
           if (chosen.has('R3') && idleSizes.includes(n)) results.idle[system].push(r);
-          log(`  R3 N=${n} ${system}: open after ${r.heldSeconds.toFixed(0)} s ${r.openAfterHold}, ${r.perConnectionKiB.toFixed(1)} KiB/conn, fan-outs ${r.toLastMs.toFixed(0)} ms median [${r.toLastRange.map((x) => x.toFixed(0)).join('–')}], lost ${r.lost}`);
+          log(`  R3 N=${n} ${system}: open after ${r.heldSeconds.toFixed(0)} s ${r.openAfterHold}, ${r.perConnectionKiB.toFixed(1)} KiB/conn, fan-outs ${r.toLast.median.toFixed(0)} ms median [${r.toLast.min.toFixed(0)}–${r.toLast.max.toFixed(0)}], lost ${r.lost}`);
         }
       } finally {
         for (const f of Object.values(idle)) {
