@@ -52,6 +52,8 @@ interface RatioRun {
   started: string;
   commit: string;
   ratios: Record<string, number>;
+  /** Absolute figures (no baseline); older runs kept some of them among the ratios. */
+  figures?: Record<string, number>;
 }
 type RatioFile = Record<string, { runs: RatioRun[] }>;
 
@@ -104,7 +106,7 @@ for (const name of chosen) {
   const minutes = (performance.now() - t) / 60_000;
   timings.push(`${name} ${fmt(minutes)} min`);
   const before = ratioFile[name]?.runs.at(-1);
-  const now: RatioRun = { started, commit, ratios: out.ratios };
+  const now: RatioRun = { started, commit, ratios: out.ratios, ...(out.figures ? { figures: out.figures } : {}) };
   ratioFile[name] = { runs: [...(before ? [before] : []), now] };
   const settings = [s.seconds !== undefined ? `${seconds} s per measurement` : '', `BENCH_ROUNDS=${rounds}`].filter(Boolean).join(', ');
   const section = [
@@ -130,32 +132,39 @@ with \`${command}\` in ${fmt(total)} min (${timings.join(', ')}),
 on this machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}.
 Versions: ${versions}. Servers and load generators are separate processes on loopback.
 Each section ends with its ratios against the previous run of the same scenario (docs/benchmarks.json keeps them): the spread
-between two runs, which BENCHMARKS.md asks to be within 15 %.
+between two runs, which BENCHMARKS.md asks to be within 15 %. Figures with no baseline to divide by (a time, a count) are
+compared the same way and shown apart.
 `;
 await writeFile(`${root}docs/benchmarks.md`, `${header}\n${sections.join('\n')}`);
 await writeFile(`${root}docs/benchmarks.json`, `${JSON.stringify(ratioFile, null, 2)}\n`);
 process.stdout.write('wrote docs/benchmarks.md and docs/benchmarks.json\n');
 
-/** This run's ratios against the previous run's, each with its change in %, and how many stayed within 15 %. */
+/** This run's ratios and figures against the previous run's, each with its change in %, and how many ratios stayed within 15 %. */
 function repeatability(before: RatioRun | undefined, now: RatioRun): string {
   const names = Object.keys(now.ratios);
-  if (!names.length) return '';
+  const figureNames = Object.keys(now.figures ?? {});
+  if (!names.length && !figureNames.length) return '';
   if (!before) return `Repeatability: no earlier run of this scenario to compare with (its ratios are in docs/benchmarks.json for the next run).\n`;
-  const rows = names.map((n) => {
-    const a = before.ratios[n];
-    const b = now.ratios[n]!;
+  const compare = (n: string, a: number | undefined, b: number) => {
     const change = a === undefined || !Number.isFinite(a) || !Number.isFinite(b) || a === 0 ? Number.NaN : ((b - a) / Math.abs(a)) * 100;
     return { n, a, b, change };
-  });
-  const comparable = rows.filter((r) => Number.isFinite(r.change));
-  const within = comparable.filter((r) => Math.abs(r.change) <= 15).length;
-  const worst = comparable.reduce((m, r) => Math.max(m, Math.abs(r.change)), 0);
+  };
+  const rows = names.map((n) => compare(n, before.ratios[n], now.ratios[n]!));
+  const figureRows = figureNames.map((n) => compare(n, before.figures?.[n] ?? before.ratios[n], now.figures![n]!));
+  const summary = (list: typeof rows, what: string) => {
+    const comparable = list.filter((r) => Number.isFinite(r.change));
+    const within = comparable.filter((r) => Math.abs(r.change) <= 15).length;
+    const worst = comparable.reduce((m, r) => Math.max(m, Math.abs(r.change)), 0);
+    return `${within} of ${comparable.length} ${what} within 15 %${comparable.length ? `, largest change ${fmt(worst)} %` : ''}`;
+  };
+  const row = (r: (typeof rows)[number]) => `| ${r.n} | ${r.a === undefined ? '—' : fmt(r.a, 2)} | ${fmt(r.b, 2)} | ${Number.isFinite(r.change) ? `${r.change >= 0 ? '+' : ''}${fmt(r.change)} %` : '—'} |`;
   return [
-    `Repeatability against the previous run (${before.started}, ${before.commit}): ${within} of ${comparable.length} ratios within 15 %, largest change ${fmt(worst)} %.`,
+    `Repeatability against the previous run (${before.started}, ${before.commit}): ${summary(rows, 'ratios')}${figureRows.length ? `; figures without a baseline: ${summary(figureRows, 'figures')}` : ''}.`,
     '',
     '| ratio | previous run | this run | change |',
     '|---|---|---|---|',
-    ...rows.map((r) => `| ${r.n} | ${r.a === undefined ? '—' : fmt(r.a, 2)} | ${fmt(r.b, 2)} | ${Number.isFinite(r.change) ? `${r.change >= 0 ? '+' : ''}${fmt(r.change)} %` : '—'} |`),
+    ...rows.map(row),
+    ...(figureRows.length ? ['', '| figure (no baseline) | previous run | this run | change |', '|---|---|---|---|', ...figureRows.map(row)] : []),
     '',
   ].join('\n');
 }

@@ -97,6 +97,11 @@ export const fmt = (n: number, digits = 1): string => (Number.isFinite(n) ? n.to
 export interface BenchOutput {
   markdown: string;
   ratios: Record<string, number>;
+  /**
+   * Figures with nothing to divide them by (a time, a count), by a stable name: compared
+   * with the previous run's like the ratios, and shown apart from them.
+   */
+  figures?: Record<string, number>;
 }
 
 /** The commit measured: BENCH_COMMIT when the tree is an export without git, else the checkout's HEAD (and whether its code had changes). */

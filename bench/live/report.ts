@@ -69,6 +69,7 @@ function roomsNotes(label: string, rs: RoomsResult[]): string[] {
 
 export function formatReport(res: Results, meta: ReportMeta): BenchOutput {
   const ratios: Record<string, number> = {};
+  const figures: Record<string, number> = {};
   const out: string[] = [
     `Raw baseline: a plain \`ws\` server forwarding Redis pub/sub messages to the sockets of their channel (bench/live/raw-server.ts), messages PUBLISHed on Redis. ` +
       `Veza: \`node gateway/main.ts\` in front of the five subgraphs, each \`node subgraphs/main.ts <name>\` (production profile: PostgreSQL database made for the run, Redis with its own prefix, embedded s3rver), ` +
@@ -227,9 +228,9 @@ export function formatReport(res: Results, meta: ReportMeta): BenchOutput {
     );
     notes(out, r4.flatMap((r, i) => r.errors.map((e) => `round ${i + 1}: ${e}`)));
     // No baseline to divide by: the figure itself.
-    ratios['R4 caught up after reconnect ms'] = spread(r4.map((r) => r.catchUpMs)).median;
+    figures['R4 caught up after reconnect ms'] = spread(r4.map((r) => r.catchUpMs)).median;
   }
-  return { markdown: out.join('\n'), ratios };
+  return { markdown: out.join('\n'), ratios, figures };
 }
 
 /** The machine is shared: how busy the rest of it was while these windows were measured. */

@@ -18,6 +18,8 @@ export interface Shown {
   /** When the count arrived, on the `now` clock (ms). */
   at: number;
   count: number;
+  /** How long before it arrived the server took it (its `at`; both wall clocks of this machine), ms. */
+  takenAgoMs: number;
 }
 
 export interface SettleRequest {
@@ -131,16 +133,17 @@ async function prepare(req: { url: string; wav: string; timeoutMs: number }): Pr
 async function watch({ timeoutMs }: { timeoutMs: number }): Promise<Shown> {
   const client = live!;
   const first = new Promise<Shown>((resolve) => (onFirst = resolve));
-  client.subscribe<{ listenerCount: { count: number } }>(
+  client.subscribe<{ listenerCount: { count: number; at: string } }>(
     { query: 'subscription($t: ID!) { listenerCount(trackId: $t) { count at } }', variables: { t: trackId } },
     {
       next: (result) => {
+        const arrived = Date.now();
         const count = result.data?.listenerCount.count;
         if (count === undefined) {
           subscriptionError ??= JSON.stringify(result.errors);
           return;
         }
-        const s = { at: now(), count };
+        const s = { at: now(), count, takenAgoMs: arrived - Date.parse(result.data!.listenerCount.at) };
         shown.push(s);
         onFirst?.(s);
         onFirst = undefined;

@@ -55,6 +55,8 @@ const PRESENCE_SECONDS = 30;
 const TRACK_SECONDS = 30;
 /** How long the count may take to show a change before the wait gives up. */
 const SHOW_TIMEOUT_MS = 15_000;
+/** The server's count poll (production default): a change shows at the poll after it. */
+const COUNT_POLL_MS = 1000;
 /** No new count for this long (three of the server's one-second polls, which lag on a loaded machine): the count a change ended at. */
 const SETTLE_MS = 3_000;
 /** Heartbeats below this share of those needed: N did not hold. */
@@ -88,6 +90,8 @@ interface Change {
   changeSeconds: number;
   /** From the last request answered until the count the change ended at arrived, s (0 if before; NaN: it never settled within SHOW_TIMEOUT_MS). */
   toShowSeconds: number;
+  /** Of that, from the server taking the count (its poll) until it arrived, ms (NaN: never settled). */
+  takenToShownMs: number;
   /** The count the change ended at, less the truth (NaN: never settled). */
   off: number;
   /** What the count showed when the wait ended. */
@@ -194,6 +198,10 @@ class Listeners {
    * the end of the budget (at least 2 s).
    */
   async change(kind: Change['kind'], count: number, deadlineMs: number, keepMs = 0): Promise<Change> {
+    // A round begins just after a count arrived, that is just after a poll; without a random
+    // pause its end would fall at the same point of the poll every time (a listener's change
+    // falls anywhere), and the time to show would be that point, not what a viewer sees.
+    if (kind !== 'reach') await sleep(Math.random() * COUNT_POLL_MS);
     const result = await this.#players.request(kind === 'drop' ? 'stop' : 'start', { count, deadlineMs: Math.max(1000, deadlineMs) }, Math.max(1000, deadlineMs) + 60_000);
     this.live = result.live;
     const changeMs = result.lastAnsweredAt - result.firstSentAt;
@@ -205,6 +213,7 @@ class Listeners {
       result,
       changeSeconds: seconds(changeMs),
       toShowSeconds: wait.settled ? Math.max(0, seconds(wait.settled.at - result.lastAnsweredAt)) : Number.NaN,
+      takenToShownMs: wait.settled ? wait.settled.takenAgoMs : Number.NaN,
       off: wait.settled ? wait.settled.count - result.live : Number.NaN,
       lastShown: wait.last.count,
     };
@@ -214,7 +223,7 @@ class Listeners {
 
   /** Seconds one round of N is expected to take, from the change rate measured last. */
   roundSeconds(n: number): number {
-    return (2 * this.#s.stopShare * n) / this.changeRate + 2;
+    return (2 * this.#s.stopShare * n) / this.changeRate + 2 + (2 * COUNT_POLL_MS) / 1000;
   }
 
   /** Seconds N is expected to take with one round, from the change rate measured last. */
@@ -302,7 +311,8 @@ const span = (values: number[], digits = 1): string => {
 function toShowCell(changes: Change[]): string {
   if (changes.length === 0) return 'no round (time budget)';
   const missed = changes.filter((c) => !Number.isFinite(c.toShowSeconds));
-  const cell = span(changes.map((c) => c.toShowSeconds));
+  const taken = changes.map((c) => c.takenToShownMs).filter(Number.isFinite);
+  const cell = `${span(changes.map((c) => c.toShowSeconds))}${taken.length ? ` (poll → shown ${span(taken, 0)} ms)` : ''}`;
   return missed.length ? `${cell}; ${missed.length} of ${changes.length} never settled within ${SHOW_TIMEOUT_MS / 1000} s (showing ${missed.map((c) => c.lastShown.toLocaleString('en')).join(', ')})` : cell;
 }
 
@@ -323,6 +333,7 @@ function report(results: SizeResult[], skipped: Skipped[], s: Settings, rounds: 
     '|---|---|---|---|---|---|---|',
   ];
   const ratios: Record<string, number> = {};
+  const figures: Record<string, number> = {};
   for (const r of results) {
     lines.push(
       `| ${r.reach.result.live < r.n ? `${n(r.n)} (${n(r.reach.result.live)} started)` : n(r.n)} | ${fmt(r.needed, 0)} | ${fmt(r.achieved, 0)} (${fmt(r.achieved / r.needed, 2)}×) | ${fmt(seconds(r.phase.lateness.p99), 2)} / ${fmt(seconds(r.phase.lateness.max), 2)} | ${fmt(seconds(r.phase.maxGapMs))} | ${fmt(r.error.meanPercent, 2)} (${fmt(r.error.worstPercent, 2)}) | ${VERDICTS[r.verdict]} |`,
@@ -330,7 +341,7 @@ function report(results: SizeResult[], skipped: Skipped[], s: Settings, rounds: 
   }
   lines.push(
     '',
-    `Changes: shown after = from the last request of the change answered until the count it ends at arrives (the true count at once, or else the last count before ${SETTLE_MS / 1000} s without a new one), median [min–max] over the rounds; ended off = that count less the truth, per round (a session counted after its stop stays counted until its presence runs out).`,
+    `Changes: shown after = from the last request of the change answered until the count it ends at arrives (the true count at once, or else the last count before ${SETTLE_MS / 1000} s without a new one), median [min–max] over the rounds; mostly the wait for the server's next count poll (once a second), which a change meets at any point: each round begins after a random pause of up to ${COUNT_POLL_MS / 1000} s, as a listener's change comes at any moment (so the median of ${rounds} rounds is a draw between about 0 and 1 s); "poll → shown" is the rest, from the count taken (its \`at\`) until it arrived. Ended off = that count less the truth, per round (a session counted after its stop stays counted until its presence runs out).`,
     '',
     `| N | rounds | all N started: shown after s | ${stopPct} stop: stops took s | shown after s | ended off | stops sent with a heartbeat unanswered | restart: starts took s | shown after s | ended off |`,
     '|---|---|---|---|---|---|---|---|---|---|',
@@ -346,11 +357,13 @@ function report(results: SizeResult[], skipped: Skipped[], s: Settings, rounds: 
     ratios[`M3 N=${r.n} count error %`] = r.error.meanPercent;
     ratios[`M3 N=${r.n} heartbeat achieved/needed`] = r.achieved / r.needed;
     const drop = spread(drops.map((c) => c.toShowSeconds)).median;
-    if (Number.isFinite(drop)) ratios[`M3 N=${r.n} change-to-show s`] = drop;
+    if (Number.isFinite(drop)) figures[`M3 N=${r.n} change-to-show s`] = drop;
     const rise = spread(rises.map((c) => c.toShowSeconds)).median;
-    if (Number.isFinite(rise)) ratios[`M3 N=${r.n} restart-to-show s`] = rise;
+    if (Number.isFinite(rise)) figures[`M3 N=${r.n} restart-to-show s`] = rise;
+    const taken = spread([...drops, ...rises].map((c) => c.takenToShownMs).filter(Number.isFinite)).median;
+    if (Number.isFinite(taken)) figures[`M3 N=${r.n} poll → shown ms`] = taken;
     const off = spread(drops.map((c) => c.off)).median;
-    if (Number.isFinite(off)) ratios[`M3 N=${r.n} count off after stop`] = off;
+    if (Number.isFinite(off)) figures[`M3 N=${r.n} count off after stop`] = off;
   }
   lines.push(
     '',
@@ -365,7 +378,7 @@ function report(results: SizeResult[], skipped: Skipped[], s: Settings, rounds: 
     );
   }
   lines.push('', ...whereItStopped(results, skipped));
-  return { markdown: lines.join('\n'), ratios };
+  return { markdown: lines.join('\n'), ratios, figures };
 }
 
 function whereItStopped(results: SizeResult[], skipped: Skipped[]): string[] {

@@ -59,17 +59,18 @@ export async function runPlayableBench(rounds: number): Promise<BenchOutput> {
         '|---|---|---|---|---|---|---|',
       ];
       const ratios: Record<string, number> = {};
+      const figures: Record<string, number> = {};
       for (const s of SOURCES) {
         const rs = results.get(s.name) ?? [];
         const col = (k: keyof Omit<Timing, 'codec'> | 'workerCpu') => fmt(median(rs.map((x) => x[k])));
         const seg = rs.map((x) => x.segmentAt);
         // No peer to divide by: the time itself, and its share of the time every rendition takes.
-        ratios[`M2 ${s.name.split(' ')[0]} upload → first segment s`] = median(seg);
+        figures[`M2 ${s.name.split(' ')[0]} upload → first segment s`] = median(seg);
         ratios[`M2 ${s.name.split(' ')[0]} first segment / all renditions`] = median(seg) / median(rs.map((x) => x.doneAt));
         lines.push(`| ${s.name} | **${fmt(median(seg))}** [${fmt(Math.min(...seg))}–${fmt(Math.max(...seg))}] | ${col('uploadedAt')} | ${col('completedAt')} | ${col('readyAt')} | ${col('doneAt')} | ${col('workerCpu')} |`);
       }
       lines.push('', `First segments checked with ffprobe: ${[...new Set([...results.values()].flat().map((x) => x.codec))].join(', ')}.`);
-      return { markdown: lines.join('\n'), ratios };
+      return { markdown: lines.join('\n'), ratios, figures };
     } finally {
       await stack.stop();
     }
