@@ -26,7 +26,7 @@
  * BENCH_M3_BEAT_CONCURRENCY (512) and BENCH_M3_CHANGE_CONCURRENCY (64) bound the
  * players' heartbeats and their starts or stops in flight.
  *
- * M3 keeps to about BENCH_M3_SECONDS (90) of wall time, setting up included. The first
+ * M3 keeps to about BENCH_M3_SECONDS (100) of wall time, setting up included. The first
  * N always starts, holds and runs one round (each step bounded in time), and its other
  * rounds while they fit; a larger N starts only if, at the rates measured so far, it
  * fits with one round in what is left, and otherwise the report says what it would have
@@ -139,7 +139,7 @@ function settings(env: NodeJS.ProcessEnv): Settings {
   if (sizes.some((n) => !Number.isInteger(n) || n < 10)) throw new Error('BENCH_M3_SIZES: whole numbers of players, at least 10 each');
   return {
     sizes: [...new Set(sizes)].sort((a, b) => a - b),
-    budgetSeconds: num('BENCH_M3_SECONDS', 90),
+    budgetSeconds: num('BENCH_M3_SECONDS', 100),
     holdSeconds: num('BENCH_M3_HOLD', 10),
     stopShare: Math.min(0.9, num('BENCH_M3_STOP', 0.3)),
     beatConcurrency: num('BENCH_M3_BEAT_CONCURRENCY', 512),
@@ -201,6 +201,7 @@ class Listeners {
     // A round begins just after a count arrived, that is just after a poll; without a random
     // pause its end would fall at the same point of the poll every time (a listener's change
     // falls anywhere), and the time to show would be that point, not what a viewer sees.
+    // (Six pauses at N = 1,000, ~3 s, which BENCH_M3_SECONDS's 100 leaves room for.)
     if (kind !== 'reach') await sleep(Math.random() * COUNT_POLL_MS);
     const result = await this.#players.request(kind === 'drop' ? 'stop' : 'start', { count, deadlineMs: Math.max(1000, deadlineMs) }, Math.max(1000, deadlineMs) + 60_000);
     this.live = result.live;
