@@ -159,34 +159,28 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
         const vezaRooms = withVeza ? await openRooms(vezaTarget('publish'), scenes.veza!) : undefined;
         const sendRooms = withVeza ? await openRooms(vezaTarget('send'), scenes.send!) : undefined;
         for (const f of [vezaRooms, sendRooms]) if (f) fleets.push(f);
+        // The send path's window is the whole window too (it was half): at 50 messages/s each
+        // message is 10 deliveries, so in 2.5 s the P99 was the second-slowest message of the
+        // window, and moved by half between runs.
         const window = { seconds: opts.durationSeconds, warmupSeconds: R1_WARMUP_SECONDS };
-        // The whole window (it was half): at 50 messages/s each message is 10 deliveries, so in
-        // 2.5 s the P99 was the second-slowest message of the window, and moved by half between runs.
-        const low = { rate: lowRate, seconds: opts.durationSeconds, warmupSeconds: 1 };
+        /** R1's four measurements in turn, each over `w`; `kept` only for the measured rounds. */
+        const measureR1 = async (w: { seconds: number; warmupSeconds: number }, kept: boolean) => {
+          const keep = (list: RoomsResult[], what: string, r: RoomsResult) => {
+            if (!kept) return;
+            list.push(r);
+            show(what, r);
+          };
+          keep(results.rooms.raw, 'raw', await measureRate(rawTarget(rawServers), scenes.raw, rawRooms, { rate: 1000, ...w }));
+          if (vezaRooms) keep(results.rooms.veza, 'veza', await measureRate(vezaTarget('publish'), scenes.veza!, vezaRooms, { rate: 1000, ...w }));
+          keep(results.send.raw, 'raw', await measureRate(rawTarget(rawServers), scenes.raw, rawRooms, { rate: lowRate, ...w }));
+          if (sendRooms) keep(results.send.veza, 'veza sendMessage', await measureRate(vezaTarget('send'), scenes.send!, sendRooms, { rate: lowRate, ...w }));
+        };
         log(`  R1 unmeasured first pass (${minutesIn()} min in)`);
         const pass = { seconds: R1_FIRST_PASS_SECONDS, warmupSeconds: 0 };
-        await measureRate(rawTarget(rawServers), scenes.raw, rawRooms, { rate: 1000, ...pass });
-        if (vezaRooms) await measureRate(vezaTarget('publish'), scenes.veza!, vezaRooms, { rate: 1000, ...pass });
-        await measureRate(rawTarget(rawServers), scenes.raw, rawRooms, { rate: lowRate, ...pass });
-        if (sendRooms) await measureRate(vezaTarget('send'), scenes.send!, sendRooms, { rate: lowRate, ...pass });
+        await measureR1(pass, false);
         for (let round = 1; round <= opts.rounds; round++) {
           log(`  R1 round ${round} (${minutesIn()} min in)`);
-          const r = await measureRate(rawTarget(rawServers), scenes.raw, rawRooms, { rate: 1000, ...window });
-          results.rooms.raw.push(r);
-          show('raw', r);
-          if (vezaRooms) {
-            const v = await measureRate(vezaTarget('publish'), scenes.veza!, vezaRooms, { rate: 1000, ...window });
-            results.rooms.veza.push(v);
-            show('veza', v);
-          }
-          const rl = await measureRate(rawTarget(rawServers), scenes.raw, rawRooms, low);
-          results.send.raw.push(rl);
-          show('raw', rl);
-          if (sendRooms) {
-            const vs = await measureRate(vezaTarget('send'), scenes.send!, sendRooms, low);
-            results.send.veza.push(vs);
-            show('veza sendMessage', vs);
-          }
+          await measureR1(window, true);
         }
         // Higher rates, once each, bounded: where P99 passes 50 ms or deliveries are lost —
         // a system that is past that already is not pushed further.
