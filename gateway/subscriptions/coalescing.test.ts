@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { GatewayContext } from '../data-sources.ts';
@@ -72,5 +72,47 @@ describe('CoalescingDataSource', () => {
     const other = { ...fetchOf(['a']), request: { query: '{ me { id } }', variables: {} } } as unknown as Options;
     await Promise.all([source.process(other), source.process(fetchOf(['a', 'b'])), source.process(fetchOf(['c'])), source.process(fetchOf(['d']))]);
     expect(subgraph.requests.map((r) => ((r.variables?.['representations'] ?? []) as { id: string }[]).map((x) => x.id))).toEqual([[], ['a', 'b'], ['c', 'd']]);
+  });
+
+  describe('while busy', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('waits the busy window for more fetches once a batch went out less than that window ago, and goes at once again when quiet', async () => {
+      vi.useFakeTimers();
+      let clock = 1_000;
+      const subgraph = new FakeSubgraph();
+      const source = new CoalescingDataSource(subgraph, { busyWindowMs: 3, now: () => clock });
+      const ids = () => subgraph.requests.map((r) => ((r.variables?.['representations'] ?? []) as { id: string }[]).map((x) => x.id));
+      // Quiet: the first fetch goes at the end of its loop turn.
+      const first = source.process(fetchOf(['a']));
+      await vi.advanceTimersToNextTimerAsync();
+      expect(ids()).toEqual([['a']]);
+      // 1 ms later the gateway is busy: this fetch waits the window, and the next one joins it.
+      clock += 1;
+      const second = source.process(fetchOf(['b']));
+      await vi.advanceTimersByTimeAsync(1);
+      expect(ids()).toEqual([['a']]);
+      clock += 1;
+      const third = source.process(fetchOf(['c']));
+      await vi.advanceTimersByTimeAsync(2);
+      expect(ids()).toEqual([['a'], ['b', 'c']]);
+      // After a quiet window, at once again.
+      clock += 10;
+      const fourth = source.process(fetchOf(['d']));
+      await vi.advanceTimersToNextTimerAsync();
+      expect(ids()).toEqual([['a'], ['b', 'c'], ['d']]);
+      const answers = await Promise.all([first, second, third, fourth]);
+      expect(answers.map((a) => (a.data as { _entities: { displayName: string }[] })._entities[0]!.displayName)).toEqual(['name of a', 'name of b', 'name of c', 'name of d']);
+    });
+
+    it('never waits with a window of 0', async () => {
+      const subgraph = new FakeSubgraph();
+      const source = new CoalescingDataSource(subgraph, { busyWindowMs: 0 });
+      await source.process(fetchOf(['a']));
+      await source.process(fetchOf(['b']));
+      expect(subgraph.requests).toHaveLength(2);
+    });
   });
 });

@@ -6,15 +6,24 @@
  * the request's whole fixed cost (signing, HTTP, the subgraph's pipeline, one SQL query)
  * for one author.
  *
- * A `CoalescingDataSource` holds such a fetch until the events that arrived with it have
- * been read (`setImmediate`: after the I/O callbacks of the current loop turn), then sends
- * every waiting fetch of the same operation (with no variable but `representations`) and the same caller
+ * A `CoalescingDataSource` holds such a fetch for a moment, then sends every waiting fetch
+ * of the same operation (with no variable but `representations`) and the same caller
  * identity as one request whose `representations` are theirs end to end; the answer's
- * `_entities` and errors are handed back to each by position. Under light load a fetch
- * waits for nothing but the end of its turn; under heavy load the batches grow by
- * themselves, up to `maxRepresentations`. Anything that is not a plain entity fetch goes
- * straight to the wrapped source; when a joined answer has no `_entities` list of the right
- * length, every fetch of the batch gets that answer whole (its errors included).
+ * `_entities` and errors are handed back to each by position. How long the moment is
+ * depends on how busy the gateway is, as Nagle's algorithm does for a socket:
+ *
+ * - quiet (nothing was sent in the last `busyWindowMs`): until the events that arrived
+ *   with the fetch have been read (`setImmediate`, after the I/O callbacks of the current
+ *   loop turn), so a lone event waits for nothing but the end of its turn;
+ * - busy (a batch went out less than `busyWindowMs` ago): `busyWindowMs`, so that the
+ *   events of that window share one request. At 1,000 events a second from a hundred
+ *   channels, each event comes in its own loop turn and batches of one turn are single
+ *   events; a window of a few milliseconds makes them a handful.
+ *
+ * A batch goes at once when it reaches `maxRepresentations`. Anything that is not a plain
+ * entity fetch goes straight to the wrapped source; when a joined answer has no
+ * `_entities` list of the right length, every fetch of the batch gets that answer whole
+ * (its errors included).
  */
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
@@ -36,16 +45,37 @@ interface Batch {
 
 /** Representations per request at most: a subgraph answers them in one DataLoader batch. */
 const DEFAULT_MAX_REPRESENTATIONS = 1_000;
+/**
+ * How long a fetch waits for others while the gateway is busy, milliseconds: what an event
+ * may lose in latency under load, for a request to the subgraph shared with the events of
+ * those milliseconds (see bench/README.md, R1).
+ */
+export const DEFAULT_BUSY_WINDOW_MS = 3;
+
+export interface CoalescingOptions {
+  /** A batch is sent as soon as it holds this many representations (1,000). */
+  maxRepresentations?: number;
+  /** While batches went out less than this long ago, a fetch waits this long for others (3 ms; 0: never). */
+  busyWindowMs?: number;
+  /** The clock `busyWindowMs` is measured on (tests). */
+  now?: () => number;
+}
 
 export class CoalescingDataSource implements GraphQLDataSource<GatewayContext> {
   readonly #inner: GraphQLDataSource<GatewayContext>;
   readonly #max: number;
+  readonly #busyWindowMs: number;
+  readonly #now: () => number;
   readonly #batches = new Map<string, Batch>();
   #scheduled = false;
+  /** When the last batch went out (on `#now`'s clock). */
+  #lastSentAt = Number.NEGATIVE_INFINITY;
 
-  constructor(inner: GraphQLDataSource<GatewayContext>, opts: { maxRepresentations?: number } = {}) {
+  constructor(inner: GraphQLDataSource<GatewayContext>, opts: CoalescingOptions = {}) {
     this.#inner = inner;
     this.#max = opts.maxRepresentations ?? DEFAULT_MAX_REPRESENTATIONS;
+    this.#busyWindowMs = opts.busyWindowMs ?? DEFAULT_BUSY_WINDOW_MS;
+    this.#now = opts.now ?? (() => performance.now());
   }
 
   process(options: Options): Promise<GatewayGraphQLResponse> {
@@ -59,10 +89,13 @@ export class CoalescingDataSource implements GraphQLDataSource<GatewayContext> {
       batch.size += representations.length;
       if (batch.size >= this.#max) {
         this.#batches.delete(key);
+        this.#lastSentAt = this.#now();
         void this.#send(batch);
       } else if (!this.#scheduled) {
         this.#scheduled = true;
-        setImmediate(() => this.#flush());
+        const busy = this.#now() - this.#lastSentAt < this.#busyWindowMs;
+        if (busy) setTimeout(() => this.#flush(), this.#busyWindowMs);
+        else setImmediate(() => this.#flush());
       }
     });
   }
@@ -71,6 +104,7 @@ export class CoalescingDataSource implements GraphQLDataSource<GatewayContext> {
     this.#scheduled = false;
     const batches = [...this.#batches.values()];
     this.#batches.clear();
+    if (batches.length) this.#lastSentAt = this.#now();
     for (const batch of batches) void this.#send(batch);
   }
 
