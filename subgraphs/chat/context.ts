@@ -49,32 +49,41 @@ export interface ChatContext extends BaseSubgraphContext, Omit<ChatServices, 're
   };
 }
 
+/**
+ * The context of one request or one live event. Its DataLoaders are made on first use: a
+ * live subscription builds a context per event (platform/subgraph/subscriptions.ts), and
+ * a new message's fields mostly need none of them.
+ */
 export function createChatContext(base: BaseSubgraphContext, services: ChatServices): ChatContext {
   const { relay: _relay, events: _events, access, ...rest } = services;
+  let loaders: ChatContext['loaders'] | undefined;
+  const makeLoaders = (): ChatContext['loaders'] => ({
+    attachmentsOf: new DataLoader(async (ids) => {
+      const rows = await base.em.find(Attachment, { messageId: { $in: [...ids] } }, { orderBy: { id: 'asc' } });
+      return ids.map((id) => rows.filter((a) => a.messageId === id));
+    }),
+    unread: new DataLoader((ids) => services.readStates.unread(base.em, base.viewer.userId ?? '00000000-0000-0000-0000-000000000000', ids)),
+    message: new DataLoader(async (ids) => {
+      const rows = await base.em.find(Message, { id: { $in: [...ids] } });
+      const map = new Map(rows.map((m) => [m.id, m]));
+      return ids.map((id) => map.get(id) ?? null);
+    }),
+    channelAccess: access.loader(base.viewer.userId),
+    reactionGroups: new DataLoader((ids) => services.reactions.groups(base.em, ids, base.viewer.userId)),
+    thread: new DataLoader(async (ids) => {
+      const rows = await base.em.find(Thread, { id: { $in: [...ids] } });
+      return ids.map((id) => rows.find((t) => t.id === id) ?? null);
+    }),
+    threadOfMessage: new DataLoader(async (ids) => {
+      const rows = await base.em.find(Thread, { parentMessageId: { $in: [...ids] } });
+      return ids.map((id) => rows.find((t) => t.parentMessageId === id) ?? null);
+    }),
+  });
   return {
     ...base,
     ...rest,
-    loaders: {
-      attachmentsOf: new DataLoader(async (ids) => {
-        const rows = await base.em.find(Attachment, { messageId: { $in: [...ids] } }, { orderBy: { id: 'asc' } });
-        return ids.map((id) => rows.filter((a) => a.messageId === id));
-      }),
-      unread: new DataLoader((ids) => services.readStates.unread(base.em, base.viewer.userId ?? '00000000-0000-0000-0000-000000000000', ids)),
-      message: new DataLoader(async (ids) => {
-        const rows = await base.em.find(Message, { id: { $in: [...ids] } });
-        const map = new Map(rows.map((m) => [m.id, m]));
-        return ids.map((id) => map.get(id) ?? null);
-      }),
-      channelAccess: access.loader(base.viewer.userId),
-      reactionGroups: new DataLoader((ids) => services.reactions.groups(base.em, ids, base.viewer.userId)),
-      thread: new DataLoader(async (ids) => {
-        const rows = await base.em.find(Thread, { id: { $in: [...ids] } });
-        return ids.map((id) => rows.find((t) => t.id === id) ?? null);
-      }),
-      threadOfMessage: new DataLoader(async (ids) => {
-        const rows = await base.em.find(Thread, { parentMessageId: { $in: [...ids] } });
-        return ids.map((id) => rows.find((t) => t.parentMessageId === id) ?? null);
-      }),
+    get loaders() {
+      return (loaders ??= makeLoaders());
     },
   };
 }
