@@ -107,12 +107,19 @@ describe('CoalescingDataSource', () => {
       expect(answers.map((a) => (a.data as { _entities: { displayName: string }[] })._entities[0]!.displayName)).toEqual(['name of a', 'name of b', 'name of c', 'name of d']);
     });
 
-    it('never waits with a window of 0', async () => {
+    it('never waits past the loop turn with a window of 0, even right after a batch went out', async () => {
+      vi.useFakeTimers();
+      let clock = 1_000;
       const subgraph = new FakeSubgraph();
-      const source = new CoalescingDataSource(subgraph, { busyWindowMs: 0 });
-      await source.process(fetchOf(['a']));
-      await source.process(fetchOf(['b']));
+      const source = new CoalescingDataSource(subgraph, { busyWindowMs: 0, now: () => clock });
+      const first = source.process(fetchOf(['a']));
+      await vi.advanceTimersByTimeAsync(0);
+      clock += 1;
+      const second = source.process(fetchOf(['b']));
+      // No time passes: only what was due at once (the end of the turn) runs.
+      await vi.advanceTimersByTimeAsync(0);
       expect(subgraph.requests).toHaveLength(2);
+      await Promise.all([first, second]);
     });
   });
 });
