@@ -1,12 +1,14 @@
 /**
  * How the gateway reaches a subgraph over HTTP: Apollo's remote data source with Node's own
- * fetch (keep-alive, in-flight deduplication of identical reads) and the caller's identity
- * in a signed assertion on every request (see platform/auth/gateway-trust.ts).
+ * fetch (keep-alive, in-flight deduplication of identical reads), each entity
+ * representation sent once per fetch, and the caller's identity in a signed assertion on
+ * every request (see platform/auth/gateway-trust.ts).
  */
 import { RemoteGraphQLDataSource } from '@apollo/gateway';
 import { GATEWAY_ASSERTION_HEADER, signAssertion, type GatewayIdentity } from '../platform/auth/gateway-trust.ts';
 import { ANONYMOUS } from './identity.ts';
 import { dedupingFetcher } from './upstream-fetch.ts';
+import { dedupeRepresentations } from './entity-dedup.ts';
 
 /** What every gateway operation carries to its data sources. */
 export interface GatewayContext {
@@ -25,6 +27,14 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     super({ url, fetcher: dedupingFetcher(fetch), honorSubgraphCacheControlHeader: opts.honorCacheControl ?? true });
     this.#secret = secret;
     this.#onFetch = opts.onFetch;
+  }
+
+  /** Entity fetches carry each distinct representation once (see entity-dedup.ts). */
+  override async process(options: ProcessOptions): ReturnType<RemoteGraphQLDataSource<GatewayContext>['process']> {
+    const deduplicated = dedupeRepresentations(options.request.variables);
+    if (!deduplicated) return super.process(options);
+    const response = await super.process({ ...options, request: { ...options.request, variables: deduplicated.variables } });
+    return deduplicated.expand(response);
   }
 
   override willSendRequest({ request, context }: ProcessOptions): void {
