@@ -8,7 +8,7 @@ import { dataOf, rawRequest, request, signUpUser, startTestVeza, type TestUser, 
 import { assertionFor } from '../support/subgraph-live.ts';
 import { GATEWAY_ASSERTION_HEADER } from '../../platform/auth/gateway-trust.ts';
 import {
-  AddMemberRoleDocument, CreateChannelDocument, CreateCommunityFullDocument, CreateInviteDocument, CreateRoleDocument, JoinCommunityDocument, MembersDocument, SetOverwriteDocument,
+  AddMemberRoleDocument, CreateChannelDocument, CreateCommunityFullDocument, CreateInviteDocument, CreateRoleDocument, JoinCommunityDocument, MembersDocument, SetOverwriteDocument, TimeoutDocument,
 } from '../generated/graphql.ts';
 
 interface Access {
@@ -121,6 +121,22 @@ describe('members page', () => {
     const all = dataOf(await many(memberIds.map((userId) => ({ channelId: redRoomId, userId })))).channelAccesses;
     expect(all.map((a) => a.canView)).toEqual(memberIds.map((_, i) => i % 2 === 1));
     expect(all.every((a) => a.communityId === communityId)).toBe(true);
+  });
+
+  it('applies a category\'s overwrites to the channels synced with it, and a timeout, as asking alone would', async () => {
+    const category = dataOf(await request(veza.url, CreateChannelDocument, { input: { communityId, name: 'Quiet', type: 'CATEGORY' } }, owner.token)).createChannel.id;
+    const synced = dataOf(await request(veza.url, CreateChannelDocument, { input: { communityId, name: 'Quiet room', parentId: category } }, owner.token)).createChannel.id;
+    dataOf(await request(veza.url, SetOverwriteDocument, { input: { channelId: category, targetType: 'MEMBER', targetId: memberIds[4]!, deny: ['SEND_MESSAGES'] } }, owner.token));
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    dataOf(await request(veza.url, TimeoutDocument, { input: { communityId, userId: memberIds[6]! }, until }, owner.token));
+    const checks = [synced, generalId].flatMap((channelId) => [4, 5, 6].map((i) => ({ channelId, userId: memberIds[i]! })));
+    const answers = dataOf(await many(checks)).channelAccesses;
+    expect(answers).toEqual(await Promise.all(checks.map(one)));
+    // Member 4 may read the synced room but not write in it; member 6 (timed out) writes nowhere.
+    expect(answers.map((a) => [a.canView, a.canSend])).toEqual([
+      [true, false], [true, true], [true, false],
+      [true, true], [true, true], [true, false],
+    ]);
   });
 
   it('costs the same number of SQL statements for 5 and 60 users in two channels', async () => {
