@@ -28,7 +28,7 @@ export interface ReportMeta {
   lowRate: number;
   /** R1's higher rates. */
   sweepRates: number[];
-  /** R3's N during whose hold R4 ran (its serving processes' connections open and pinged), if it did. */
+  /** R3's N during whose pass R4 ran (raw's connections open and held, Veza's not yet connected), if it did. */
   resumeDuringHold: number | undefined;
   versions: string;
   minutes: number;
@@ -221,7 +221,7 @@ export function formatReport(res: Results, meta: ReportMeta): BenchOutput {
       '',
       'One client cut off (socket terminated) after the 300th message of a burst of 1,000 sent by 200 users, offline 500 ms, then reconnected with `afterPosition` = the last position it saw.' +
         (meta.resumeDuringHold !== undefined
-          ? ` R4 runs on gateway 0 during R3's hold at N = ${meta.resumeDuringHold.toLocaleString('en-US')} (R3's serving processes hold their connections meanwhile and ping the idle ones every 25 s): the hold would otherwise be waiting only.`
+          ? ` R4 runs on gateway 0 during R3's pass at N = ${meta.resumeDuringHold.toLocaleString('en-US')}, while raw's connections are held (idle: they cost no CPU) and before Veza's connect: raw's hold would otherwise be waiting only.`
           : ''),
       '',
       '| sent | missed while away | caught up after reconnect ms | first message after reconnect ms | lost | duplicated | out of order |',

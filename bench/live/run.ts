@@ -3,7 +3,8 @@
  * the raw baseline (raw-server.ts: ws + Redis pub/sub) against Veza's gateway in front of
  * Veza's subgraphs, each server its own process, clients and publisher their own
  * processes. R1 and R2 run BENCH_ROUNDS rounds with the systems interleaved, R4 (Veza
- * alone) BENCH_ROUNDS rounds, during the hold of R3's largest N; R3, a capacity test with
+ * alone) BENCH_ROUNDS rounds, in R3's pass at its largest N while raw's connections are
+ * held and before Veza's connect; R3, a capacity test with
  * 30 s holds, one pass per N.
  *
  * BENCH_LIVE=R1,R2,R3,R4 picks scenarios; BENCH_LIVE_USERS (1,000), BENCH_LIVE_BROADCAST
@@ -205,8 +206,10 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
       }
     }
 
-    // R4 (Veza alone, on gateway 0 and the subgraphs) runs once: during the hold of R3's
-    // largest N when R3 runs (the hold is otherwise only waiting), else after the rest.
+    // R4 (Veza alone, on gateway 0 and the subgraphs) runs once: at R3's largest N when R3
+    // runs, once raw's connections are open and before Veza's connect (raw's hold is
+    // otherwise only waiting, and raw's idle connections cost nothing; in Veza's hold its
+    // serving processes would be pinging their idle connections), else after the rest.
     const sizes = [...new Set([...(chosen.has('R3') ? idleSizes : []), ...(chosen.has('R2') ? [broadcastClients] : [])])].sort((a, b) => a - b);
     const resumeInHoldOf = chosen.has('R3') && chosen.has('R4') && withVeza ? sizes.at(-1) : undefined;
     const runResume = async () => {
@@ -251,6 +254,7 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
           const f = await connectIdle(fresh[system], sceneFor(system, oneRoom('idle', n, users, 10), world));
           idle[system] = f;
           log(`    connected ${f.connected.connected} in ${f.connected.seconds.toFixed(0)} s, ${f.ready.reached} got a probe after ${f.ready.probes} (${f.ready.seconds.toFixed(0)} s)`);
+          if (system === 'raw' && n === resumeInHoldOf) await runResume();
         }
         for (let round = 1; round <= (broadcastHere ? opts.rounds : 0); round++) {
           for (const system of systems) {
@@ -261,7 +265,6 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
             log(`    to last: median ${r.toLast.median.toFixed(1)} ms, max ${r.toLast.max.toFixed(1)} ms, P99 ${r.latency.p99.toFixed(1)} ms, lost ${r.lost} ${r.problems.join('; ')}`);
           }
         }
-        if (n === resumeInHoldOf) await runResume();
         for (const system of systems) {
           const f = idle[system]!;
           delete idle[system];
