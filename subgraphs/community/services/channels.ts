@@ -81,7 +81,7 @@ export class ChannelService {
    * roles, the overwrites that apply, each pair's membership and roles) and the permission
    * rules of permissions/compute.ts apply to them, exactly as for `access`.
    */
-  async accessMany(em: EntityManager, _auth: Authorizer, checks: readonly { channelId: string; userId: string }[]): Promise<ChannelAccess[]> {
+  async accessMany(em: EntityManager, checks: readonly { channelId: string; userId: string }[]): Promise<ChannelAccess[]> {
     if (checks.length > MAX_ACCESS_CHECKS) throw badInput(`At most ${MAX_ACCESS_CHECKS} pairs are checked per call.`, 'checks');
     const asked = checks.filter((c) => isUuid(c.userId) && isUuid(c.channelId));
     const facts = asked.length
@@ -89,37 +89,19 @@ export class ChannelService {
       : { channels: new Map<string, AccessChannel>(), members: new Map<string, MemberFacts>(), communities: new Map<string, CommunityFacts>(), overwrites: new Map<string, Overwrite[]>() };
     return checks.map((c) => {
       const channel = isUuid(c.userId) ? facts.channels.get(c.channelId) : undefined;
-      if (!channel) return { channelId: c.channelId, userId: c.userId, communityId: null, canView: false, canSend: false, permissions: [], slowModeSeconds: 0 };
+      if (!channel) return noAccess(c.channelId, c.userId);
       const member = facts.members.get(`${channel.communityId}:${c.userId}`);
       const community = facts.communities.get(channel.communityId);
       const bits = member && community ? channelPermissions(member, community, { overwrites: facts.overwrites.get(channel.sourceId) ?? [] }) : 0n;
-      const writable = channel.type === 'TEXT' || channel.type === 'ANNOUNCEMENT';
-      return {
-        channelId: c.channelId,
-        userId: c.userId,
-        communityId: channel.communityId,
-        canView: (bits & P.VIEW_CHANNEL) !== 0n,
-        canSend: writable && (bits & P.SEND_MESSAGES) !== 0n,
-        permissions: toNames(bits),
-        slowModeSeconds: channel.slowModeSeconds,
-      };
+      return accessOf(c.channelId, c.userId, channel, bits);
     });
   }
 
   async #accessIn(auth: Authorizer, channel: Channel | null, channelId: string, userId: string): Promise<ChannelAccess> {
-    if (!channel) return { channelId, userId, communityId: null, canView: false, canSend: false, permissions: [], slowModeSeconds: 0 };
-    const bits = await auth.inChannel(channel, userId);
-    const writable = channel.type === 'TEXT' || channel.type === 'ANNOUNCEMENT';
-    return {
-      channelId,
-      userId,
-      communityId: channel.community.id,
-      canView: (bits & P.VIEW_CHANNEL) !== 0n,
-      canSend: writable && (bits & P.SEND_MESSAGES) !== 0n,
-      permissions: toNames(bits),
-      slowModeSeconds: channel.slowModeSeconds,
-    };
+    if (!channel) return noAccess(channelId, userId);
+    return accessOf(channelId, userId, { communityId: channel.community.id, type: channel.type, slowModeSeconds: channel.slowModeSeconds }, await auth.inChannel(channel, userId));
   }
+
 
 
   async create(
@@ -265,6 +247,24 @@ export class ChannelService {
       : await em.count(Member, { community: communityId, user: targetId });
     if (found === 0) throw badInput('The target is not a role or member of this community.', 'targetId');
   }
+}
+
+function noAccess(channelId: string, userId: string): ChannelAccess {
+  return { channelId, userId, communityId: null, canView: false, canSend: false, permissions: [], slowModeSeconds: 0 };
+}
+
+/** A pair's answer from the user's permission bits in the channel. */
+function accessOf(channelId: string, userId: string, channel: { communityId: string; type: ChannelKind; slowModeSeconds: number }, bits: bigint): ChannelAccess {
+  const writable = channel.type === 'TEXT' || channel.type === 'ANNOUNCEMENT';
+  return {
+    channelId,
+    userId,
+    communityId: channel.communityId,
+    canView: (bits & P.VIEW_CHANNEL) !== 0n,
+    canSend: writable && (bits & P.SEND_MESSAGES) !== 0n,
+    permissions: toNames(bits),
+    slowModeSeconds: channel.slowModeSeconds,
+  };
 }
 
 /** A channel as `accessMany` needs it; `sourceId` is where its overwrites come from. */
