@@ -47,6 +47,9 @@ export interface PhaseResult {
 
 let phases = 0;
 
+/** The sweep's windows: half R1's, whole seconds, 2 s at least. */
+export const sweepSeconds = (durationSeconds: number): number => Math.max(2, Math.ceil(durationSeconds / 2));
+
 /** R1's higher rates stop for a system once its P99 passes this (BENCHMARKS.md). */
 export const SWEEP_P99_MS = 50;
 

@@ -49,7 +49,7 @@ export interface IdleResult {
 
 const PER_CLIENT_PROCESS = 15_000;
 /** Messages fanned out to all N after the hold, each once the previous one reached everyone (or went quiet). */
-export const FAN_OUTS = 5;
+export const FAN_OUTS = 4;
 /** How often the serving processes' memory is read during the hold. */
 const RSS_EVERY_MS = 2_000;
 

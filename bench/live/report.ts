@@ -6,12 +6,14 @@
 import { fmt, type BenchOutput } from '../support.ts';
 import type { RoomsResult } from './rooms.ts';
 import type { Results } from './run.ts';
-import { SWEEP_P99_MS } from './drive.ts';
+import { SWEEP_P99_MS, sweepSeconds } from './drive.ts';
 import { spread } from './stats.ts';
 import { FAN_OUTS } from './idle.ts';
 
 export interface ReportMeta {
   durationSeconds: number;
+  /** R2's rounds, seconds. */
+  broadcastSeconds: number;
   /** R1's warm-up at 1,000 messages/s before each measured window, seconds. */
   r1WarmupSeconds: number;
   /** Before the first round, every R1 measurement once unmeasured, this long. */
@@ -135,7 +137,7 @@ export function formatReport(res: Results, meta: ReportMeta): BenchOutput {
       '',
       `### R1 at higher rates — where P99 passes ${SWEEP_P99_MS} ms or deliveries are lost`,
       '',
-      `The rates ${meta.sweepRates.join(', ')} messages/s in turn, once each for ${fmt(Math.max(2, meta.durationSeconds / 2), 0)} s after a 1 s warm-up, Veza's published on the bus; a system is not pushed further once past the mark (at 1,000 messages/s already, or at a lower rate of these).`,
+      `The rates ${meta.sweepRates.join(', ')} messages/s in turn, once each for ${sweepSeconds(meta.durationSeconds)} s after a 1 s warm-up, Veza's published on the bus; a system is not pushed further once past the mark (at 1,000 messages/s already, or at a lower rate of these).`,
       '',
       ...(rates.length ? [...ROOMS_HEADER, ...rates.flatMap((rate) => systems.flatMap((s) => sweep[s].filter((r) => r.askedRate === rate).map((r) => roomsRow(rate, s, [r]))))] : []),
       ...(rates.length ? [''] : []),
@@ -152,7 +154,7 @@ export function formatReport(res: Results, meta: ReportMeta): BenchOutput {
   if (r2.raw.length) {
     out.push(
       '',
-      `### R2 broadcast — ${meta.broadcastClients.toLocaleString('en-US')} clients on one channel, 1 message/s for ${meta.durationSeconds} s, ${meta.rounds} rounds`,
+      `### R2 broadcast — ${meta.broadcastClients.toLocaleString('en-US')} clients on one channel, 1 message/s for ${meta.broadcastSeconds} s, ${meta.rounds} rounds`,
       '',
       `On R3's ${meta.broadcastClients.toLocaleString('en-US')} connections (below), while they are held; messages published on the bus. For Veza the connections belong to ${meta.users.toLocaleString('en-US')} users (connection i is user i mod ${meta.users.toLocaleString('en-US')}): signing up costs ~40 ms of argon2id each on this machine, so 10,000 distinct users would add minutes of set-up (BENCH_LIVE_USERS=10000 runs it so).`,
       '',
@@ -181,7 +183,7 @@ export function formatReport(res: Results, meta: ReportMeta): BenchOutput {
       '',
       `### R3 idle connections — held at least ${meta.holdSeconds} s, then ${FAN_OUTS} messages to all in turn; one pass per N (a capacity test)`,
       '',
-      `Serving processes: one per ${meta.perServer.toLocaleString('en-US')} connections (a process may hold 20,000 files), started for R3 (Veza's subgraphs are not), so their growth is the connections'; client processes of at most 15,000 connections, one source address per 5,000. raw connects first, then Veza, both systems' connections open at once (their holds overlap); raw's fan-outs come once Veza is connected, Veza's once its hold has passed; each fan-out is one message to all N, sent once the previous one reached everyone, and "fan-out to last" is the median [min–max] of their times until the last connection has it; memory is read once all are connected and probed, before anything else is sent, then every 2 s until its fan-outs, and the lowest reading counts (any one reading also holds garbage not yet collected; "readings" says how many there were). For Veza, connection i is user i mod ${meta.users.toLocaleString('en-US')}, connections spread round-robin over the gateways. At N = ${meta.broadcastClients.toLocaleString('en-US')} the hold is R2's rounds (1 message/s).`,
+      `Serving processes: one per ${meta.perServer.toLocaleString('en-US')} connections (a process may hold 20,000 files), started for R3 (Veza's subgraphs are not), so their growth is the connections'; client processes of at most 15,000 connections, one source address per 5,000. Veza connects first, then raw, both systems' connections open at once (raw's connect is Veza's hold; their holds overlap); each system's fan-outs come once its own hold has passed, Veza's first; each fan-out is one message to all N, sent once the previous one reached everyone, and "fan-out to last" is the median [min–max] of their times until the last connection has it; memory is read once all are connected and probed, before anything else is sent, then every 2 s until its fan-outs, and the lowest reading counts (any one reading also holds garbage not yet collected; "readings" says how many there were). For Veza, connection i is user i mod ${meta.users.toLocaleString('en-US')}, connections spread round-robin over the gateways. At N = ${meta.broadcastClients.toLocaleString('en-US')} the hold is R2's rounds (1 message/s).`,
       '',
       '| N | system | serving processes | connected | connect s | got a probe | open after | held s | RSS KiB per connection (serving processes; readings) | subgraphs Δ RSS MiB | fan-out to last ms (median [min–max]) | delivered | lost |',
       '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
@@ -221,7 +223,7 @@ export function formatReport(res: Results, meta: ReportMeta): BenchOutput {
       '',
       'One client cut off (socket terminated) after the 300th message of a burst of 1,000 sent by 200 users, offline 500 ms, then reconnected with `afterPosition` = the last position it saw.' +
         (meta.resumeDuringHold !== undefined
-          ? ` R4 runs on gateway 0 during R3's pass at N = ${meta.resumeDuringHold.toLocaleString('en-US')}, while raw's connections are held (idle: they cost no CPU) and before Veza's connect: raw's hold would otherwise be waiting only.`
+          ? ` R4 runs on gateway 0 during R3's pass at N = ${meta.resumeDuringHold.toLocaleString('en-US')}, in raw's hold, with both systems' connections open and idle (R3's own gateways ping theirs every 25 s): raw's hold would otherwise be waiting only.`
           : ''),
       '',
       '| sent | missed while away | caught up after reconnect ms | first message after reconnect ms | lost | duplicated | out of order |',

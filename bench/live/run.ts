@@ -4,7 +4,7 @@
  * Veza's subgraphs, each server its own process, clients and publisher their own
  * processes. R1 and R2 run BENCH_ROUNDS rounds with the systems interleaved, R4 (Veza
  * alone) BENCH_ROUNDS rounds, in R3's pass at its largest N while raw's connections are
- * held and before Veza's connect; R3, a capacity test with
+ * held (Veza's connected before them); R3, a capacity test with
  * 30 s holds, one pass per N.
  *
  * BENCH_LIVE=R1,R2,R3,R4 picks scenarios; BENCH_LIVE_USERS (1,000), BENCH_LIVE_BROADCAST
@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { generateSigningKey } from '../../platform/auth/access-tokens.ts';
-import { SWEEP_P99_MS, type Target } from './drive.ts';
+import { SWEEP_P99_MS, sweepSeconds, type Target } from './drive.ts';
 import type { Via } from './publisher.ts';
 import { forkWorker } from './ipc.ts';
 import type { PublisherApi } from './publisher.ts';
@@ -44,8 +44,12 @@ const R1_WARMUP_SECONDS = 1;
  * PostgreSQL tidies the tables the seeding filled, and the first round was the slowest in
  * most runs.
  */
-const R1_FIRST_PASS_SECONDS = 3;
-
+const R1_FIRST_PASS_SECONDS = 2;
+/**
+ * R2's rounds are at least this long: at one message a second, a shorter round's P99 per
+ * delivery is its slowest message or two.
+ */
+const R2_MIN_SECONDS = 8;
 
 export interface LiveBenchOptions {
   durationSeconds: number;
@@ -77,6 +81,7 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
   // R1 with sendMessage runs at a rate Veza's send path takes on this machine (~100 messages/s at most).
   const lowRate = Number(env['BENCH_LIVE_R1_LOW'] ?? 50);
   const sweepRates = (env['BENCH_LIVE_R1_SWEEP'] ?? '3000,10000').split(',').filter(Boolean).map(Number);
+  const broadcastSeconds = Math.max(R2_MIN_SECONDS, opts.durationSeconds);
   const supergraph = await readFile(`${root}schema/supergraph.graphql`, 'utf8');
   const withVeza = /^\s*messageAdded\(/m.test(supergraph) && env['BENCH_LIVE_SYSTEMS'] !== 'raw';
   const systems = withVeza ? (['raw', 'veza'] as const) : (['raw'] as const);
@@ -187,7 +192,7 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
         // a system that is past that already is not pushed further.
         const past = (r: RoomsResult) => r.latency.p99 > SWEEP_P99_MS || r.lost > 0 || r.unsent > 0 || r.failedSends > 0;
         for (const rate of sweepRates) {
-          const sweep = { rate, seconds: Math.max(2, opts.durationSeconds / 2), warmupSeconds: 1 };
+          const sweep = { rate, seconds: sweepSeconds(opts.durationSeconds), warmupSeconds: 1 };
           if (!results.rooms.raw.some(past) && !results.sweep.raw.some(past)) {
             log(`  R1 raw at ${rate} msg/s (${minutesIn()} min in)`);
             const r = await measureRate(rawTarget(rawServers), scenes.raw, rawRooms, sweep);
@@ -207,9 +212,8 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
     }
 
     // R4 (Veza alone, on gateway 0 and the subgraphs) runs once: at R3's largest N when R3
-    // runs, once raw's connections are open and before Veza's connect (raw's hold is
-    // otherwise only waiting, and raw's idle connections cost nothing; in Veza's hold its
-    // serving processes would be pinging their idle connections), else after the rest.
+    // runs, in raw's hold, once both systems' connections are open (raw's hold is otherwise
+    // only waiting), else after the rest.
     const sizes = [...new Set([...(chosen.has('R3') ? idleSizes : []), ...(chosen.has('R2') ? [broadcastClients] : [])])].sort((a, b) => a - b);
     const resumeInHoldOf = chosen.has('R3') && chosen.has('R4') && withVeza ? sizes.at(-1) : undefined;
     const runResume = async () => {
@@ -246,10 +250,11 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
             }),
           ),
         ) as Record<(typeof systems)[number], Target>;
-        // Raw first: its idle connections cost nothing (no pings) while Veza connects, and
-        // its fan-out and close fit in Veza's hold (Veza's idle connections, pinged every
-        // 25 s, would slow raw's connect down).
-        for (const system of systems) {
+        // Veza first, then raw: raw's connect is Veza's hold, and R4 (at the largest N) is
+        // raw's, so no hold is only waiting; each system's fan-outs come once its own hold
+        // has passed, in the order they connected.
+        const order = [...systems].reverse();
+        for (const system of order) {
           log(`  R3 N=${n} ${system}: connecting (${minutesIn()} min in)`);
           const f = await connectIdle(fresh[system], sceneFor(system, oneRoom('idle', n, users, 10), world));
           idle[system] = f;
@@ -260,12 +265,12 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
           for (const system of systems) {
             const f = idle[system]!;
             log(`  R2 round ${round} ${system} (${minutesIn()} min in)`);
-            const r = await measureBroadcast(f.target, f.scene, f.fleet, f.connected, { seconds: opts.durationSeconds });
+            const r = await measureBroadcast(f.target, f.scene, f.fleet, f.connected, { seconds: broadcastSeconds });
             results.broadcast[system].push(r);
             log(`    to last: median ${r.toLast.median.toFixed(1)} ms, max ${r.toLast.max.toFixed(1)} ms, P99 ${r.latency.p99.toFixed(1)} ms, lost ${r.lost} ${r.problems.join('; ')}`);
           }
         }
-        for (const system of systems) {
+        for (const system of order) {
           const f = idle[system]!;
           delete idle[system];
           const r = await finishIdle(f, holdSeconds);
@@ -282,7 +287,7 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
     }
     if (resumeInHoldOf === undefined) await runResume();
     const versions = `${await packageVersions()}; code at ${commitOf()}`;
-    return formatReport(results, { ...opts, r1WarmupSeconds: R1_WARMUP_SECONDS, r1FirstPassSeconds: R1_FIRST_PASS_SECONDS, withVeza, broadcastClients, idleSizes, holdSeconds, perServer: PER_SERVER, users, lowRate, sweepRates, resumeDuringHold: resumeInHoldOf, versions, minutes: (performance.now() - started) / 60_000 });
+    return formatReport(results, { ...opts, broadcastSeconds, r1WarmupSeconds: R1_WARMUP_SECONDS, r1FirstPassSeconds: R1_FIRST_PASS_SECONDS, withVeza, broadcastClients, idleSizes, holdSeconds, perServer: PER_SERVER, users, lowRate, sweepRates, resumeDuringHold: resumeInHoldOf, versions, minutes: (performance.now() - started) / 60_000 });
   } finally {
     await publisher.stop();
     await Promise.all(stopExtra.splice(0).map((stop) => stop()));

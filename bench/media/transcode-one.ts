@@ -2,12 +2,17 @@
  * One measured transcode of `input` into `outDir`, in this process and its ffmpeg
  * children, printing wall time and CPU seconds (own + waited-for children, from /proc):
  *   veza   the worker's pipeline, both phases (worker/pipeline/transcode.ts), less the uploads
- *   plain  the same renditions made by plain ffmpeg commands, one after another: loudnorm's
- *          own first pass to measure, a waveform pass, then one command per rendition, each
- *          normalising with the same filter as the worker (so the audio is the same)
+ *   plain  the same renditions made by plain ffmpeg commands: loudnorm's own first pass to
+ *          measure (beside it a waveform pass and the FLAC copy, which need no measurement),
+ *          then one command per rendition, each normalising with the same filter as the
+ *          worker (so the audio is the same); as many commands at once as the worker's
+ *          second phase runs (one per core), so that wall times compare the work and not
+ *          how many cores each side keeps busy
  */
 import { readFile, mkdir, rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import pLimit from 'p-limit';
 import { run } from '../../worker/pipeline/ffmpeg.ts';
 import { LADDER, transcodeTrack } from '../../worker/pipeline/transcode.ts';
 import { DEFAULT_TARGET, normaliseFilter, type LoudnessMeasurement } from '../../worker/pipeline/loudness.ts';
@@ -28,19 +33,25 @@ if (mode === 'veza') {
   await transcodeTrack({ input, outputDir: outDir });
 } else {
   await mkdir(outDir, { recursive: true });
-  const loud = await measureLoudness(input);
-  const norm = normaliseFilter(loud);
-  await run('ffmpeg', ['-v', 'error', '-i', input, '-ac', '1', '-ar', '8000', '-f', 's16le', '-y', join(outDir, 'waveform.pcm')]);
+  const limit = pLimit(availableParallelism());
+  const ffmpeg = (args: string[]) => limit(() => run('ffmpeg', args));
+  // The waveform and the FLAC copy need no measurement: they run beside it.
+  const unmeasured = [
+    ffmpeg(['-v', 'error', '-i', input, '-ac', '1', '-ar', '8000', '-f', 's16le', '-y', join(outDir, 'waveform.pcm')]),
+    ffmpeg(['-v', 'error', '-y', '-i', input, '-c:a', 'flac', join(outDir, 'original.flac')]),
+  ];
+  const norm = normaliseFilter(await limit(() => measureLoudness(input)));
+  const normalised: string[][] = [];
   for (const v of LADDER) {
     const dir = join(outDir, v.name);
     await mkdir(dir, { recursive: true });
-    await run('ffmpeg', [
+    normalised.push([
       '-v', 'error', '-y', '-i', input, '-af', `${norm},aresample=48000,aformat=sample_fmts=${v.codec === 'aac' ? 'fltp' : 'flt'}:sample_rates=48000:channel_layouts=stereo`, '-c:a', v.codec === 'aac' ? 'aac' : 'libopus', '-b:a', `${v.bitrateKbps}k`,
       '-f', 'hls', '-hls_time', '6', '-hls_playlist_type', 'vod', '-hls_segment_type', 'fmp4', '-hls_segment_filename', join(dir, 'seg_%03d.m4s'), join(dir, 'playlist.m3u8'),
     ]);
   }
-  await run('ffmpeg', ['-v', 'error', '-y', '-i', input, '-af', `${norm},aresample=48000`, '-c:a', 'libmp3lame', '-b:a', '320k', '-ar', '44100', join(outDir, 'download.mp3')]);
-  await run('ffmpeg', ['-v', 'error', '-y', '-i', input, '-c:a', 'flac', join(outDir, 'original.flac')]);
+  normalised.push(['-v', 'error', '-y', '-i', input, '-af', `${norm},aresample=48000`, '-c:a', 'libmp3lame', '-b:a', '320k', '-ar', '44100', join(outDir, 'download.mp3')]);
+  await Promise.all([...unmeasured, ...normalised.map(ffmpeg)]);
 }
 const wallSeconds = (performance.now() - started) / 1000;
 const stat = (await readFile('/proc/self/stat', 'utf8')).slice((await readFile('/proc/self/stat', 'utf8')).lastIndexOf(')') + 2).split(' ');
