@@ -20,7 +20,7 @@ import { runMediaBench } from './media/run.ts';
 import { runPlayableBench } from './media/playable.ts';
 import { runListenersBench } from './media/listeners.ts';
 import { runLiveBench } from './live/run.ts';
-import { machineMeter } from './live/proc.ts';
+import { settle } from './live/proc.ts';
 import { commitOf, fmt, type BenchOutput } from './support.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -79,26 +79,10 @@ const SETTLED_PERCENT = 30;
 /** ...or once it has waited this long. */
 const SETTLE_MAX_S = 20;
 
-/**
- * Waits, a second at a time, until the machine is about as quiet as it gets (the last
- * scenario's processes gone, PostgreSQL done dropping its database), so that no scenario
- * measures the tail of the one before. Returns the seconds waited and the last second's CPU.
- */
-async function settle(): Promise<{ waited: number; busy: number }> {
-  const started = performance.now();
-  for (;;) {
-    const meter = await machineMeter();
-    await new Promise((r) => setTimeout(r, 1000));
-    const busy = await meter.stop();
-    const waited = (performance.now() - started) / 1000;
-    if (busy < SETTLED_PERCENT || waited >= SETTLE_MAX_S) return { waited, busy };
-  }
-}
-
 for (const name of chosen) {
   const s = scenarios[name]!;
   const seconds = duration(s.seconds ?? 0);
-  const calm = await settle();
+  const calm = await settle(SETTLED_PERCENT, SETTLE_MAX_S);
   process.stdout.write(`running ${name} (machine at ${fmt(calm.busy, 0)} % of a core after ${fmt(calm.waited, 0)} s settling)...\n`);
   const started = new Date().toISOString();
   const t = performance.now();

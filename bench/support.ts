@@ -20,10 +20,10 @@ export function profiling(name: string): string[] {
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name.replace(/\W+/g, '-')}-${Date.now()}.cpuprofile`] : [];
 }
 
-/** Starts `node <script> ...args` and waits for its first output line. */
-export function startChild(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<Child> {
+/** Starts `node [...nodeArgs] <script> ...args` and waits for its first output line. */
+export function startChild(script: string, args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<Child> {
   const name = `${script.split('/').at(-1)!.replace(/\.ts$/, '')}-${args.join('-')}`;
-  const child = spawn(process.execPath, [...profiling(name), script, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...profiling(name), ...nodeArgs, script, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   return new Promise((resolve, reject) => {

@@ -9,7 +9,8 @@
  */
 import { runPhase, waitSubscribed, type Scene, type Target } from './drive.ts';
 import { Fleet, type Connected } from './fleet.ts';
-import { totalRssKiB } from './proc.ts';
+import { settle, totalRssKiB } from './proc.ts';
+import { collectGarbage } from './stack.ts';
 import { spread } from './stats.ts';
 
 export interface IdleResult {
@@ -27,9 +28,11 @@ export interface IdleResult {
   endings: [string, number][];
   /**
    * Resident memory the serving processes (started for R3) added per connection, KiB: the
-   * lowest of the readings once all were connected and probed and then every 2 s until the
-   * hold ends (garbage not yet collected inflates any one reading; the lowest is nearest
-   * what the connections keep).
+   * lowest of the readings once all were connected and probed, then every 2 s, and last at
+   * the hold's end just after a full garbage collection in each (garbage not yet collected
+   * inflates a reading, and an idle process collects nothing by itself; the lowest is
+   * nearest what the connections keep). The reading before connecting also follows a
+   * collection.
    */
   perConnectionKiB: number;
   /** How many readings that lowest was taken from. */
@@ -50,6 +53,12 @@ export interface IdleResult {
 const PER_CLIENT_PROCESS = 15_000;
 /** Messages fanned out to all N after the hold, each once the previous one reached everyone (or went quiet). */
 export const FAN_OUTS = 4;
+/**
+ * Before a system's fan-outs, the machine settles under `percent` % of one core
+ * (`maxSeconds` at most), so that they do not share it with the other system's fleet
+ * closing its connections.
+ */
+export const FAN_OUT_SETTLE = { percent: 30, maxSeconds: 15 };
 /** How often the serving processes' memory is read during the hold. */
 const RSS_EVERY_MS = 2_000;
 
@@ -94,6 +103,7 @@ function sampleRss(pids: number[], first: number): IdleFleet['rssSampler'] {
 /** Connects N idle subscriptions, probes each once, and reads the servers' memory before and after. */
 export async function connectIdle(target: Target, scene: Scene): Promise<IdleFleet> {
   const { edge, all } = target.pids();
+  await collectGarbage(edge);
   const before = { edge: await totalRssKiB(edge), all: await totalRssKiB(all) };
   const processes = Math.ceil(scene.conns.length / PER_CLIENT_PROCESS);
   const { fleet, connected } = await Fleet.connect({ system: target.system, endpoints: target.endpoints, conns: scene.conns, processes, concurrency: 64 });
@@ -118,9 +128,14 @@ export async function finishIdle(f: IdleFleet, holdSeconds: number): Promise<Idl
   try {
     const wait = f.readyAt + holdSeconds * 1000 - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const { lowest, readings } = await f.rssSampler.stop();
+    const sampled = await f.rssSampler.stop();
+    const edge = f.target.pids().edge;
+    await collectGarbage(edge);
+    const lowest = Math.min(sampled.lowest, await totalRssKiB(edge));
+    const readings = sampled.readings + 1;
     const { open, endings } = await f.fleet.progress();
     const heldSeconds = (performance.now() - f.readyAt) / 1000;
+    await settle(FAN_OUT_SETTLE.percent, FAN_OUT_SETTLE.maxSeconds);
     const toLast: number[] = [];
     let delivered = 0;
     let lost = 0;

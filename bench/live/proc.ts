@@ -61,6 +61,23 @@ export async function machineMeter(): Promise<{ stop: () => Promise<number> }> {
   };
 }
 
+/**
+ * Waits, a second at a time, until the machine's CPU over one second is under `percent`
+ * (% of one core) or `maxSeconds` have passed, so that a measurement does not take in the
+ * tail of what ran before it (processes ending, PostgreSQL dropping a database, a server
+ * closing a hundred thousand sockets). Returns the seconds waited and the last second's CPU.
+ */
+export async function settle(percent: number, maxSeconds: number): Promise<{ waited: number; busy: number }> {
+  const started = performance.now();
+  for (;;) {
+    const meter = await machineMeter();
+    await new Promise((r) => setTimeout(r, 1000));
+    const busy = await meter.stop();
+    const waited = (performance.now() - started) / 1000;
+    if (busy < percent || waited >= maxSeconds) return { waited, busy };
+  }
+}
+
 /** PostgreSQL's and Redis's processes (read from /proc, never touched): their CPU serves both systems. */
 export async function infrastructurePids(): Promise<number[]> {
   const pids: number[] = [];

@@ -240,11 +240,11 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
           await Promise.all(
             systems.map(async (system): Promise<[string, Target]> => {
               if (system === 'raw') {
-                const extra = await startRawServers(servers, RAW_PORT + 1, serverEnv);
+                const extra = await startRawServers(servers, RAW_PORT + 1, serverEnv, { inspect: true });
                 stopExtra.push(...extra.processes.map((p) => p.stop));
                 return [system, rawTarget(extra)];
               }
-              await stack!.addGateways(servers);
+              await stack!.addGateways(servers, { inspect: true });
               stopExtra.push(() => stack!.stopExtraGateways());
               return [system, vezaTarget('publish', 1, servers)];
             }),

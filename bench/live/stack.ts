@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
 import { SUBGRAPH_NAMES } from '../../platform/config.ts';
 import { profiling, startChild, stopProcess } from '../support.ts';
 
@@ -18,16 +19,59 @@ process.once('exit', () => {
   for (const child of started) child.kill('SIGKILL');
 });
 
+/**
+ * Serving processes started with an inspector (R3's), by PID: the port it listens on
+ * (127.0.0.1, the process's own port + INSPECTOR_OFFSET), so that `collectGarbage` can
+ * ask it for a full collection before its memory is read.
+ */
+const inspectors = new Map<number, number>();
+const INSPECTOR_OFFSET = 1000;
+const inspectorArgs = (port: number) => [`--inspect=127.0.0.1:${port + INSPECTOR_OFFSET}`];
+
+/**
+ * Runs a full garbage collection in each of `pids` (through its inspector:
+ * `HeapProfiler.collectGarbage`) and resolves once all have finished. An idle process
+ * allocates nothing, so nothing else would collect what connecting left behind; its
+ * resident memory after a collection is what its connections keep. PIDs started without
+ * an inspector are left alone.
+ */
+export async function collectGarbage(pids: number[]): Promise<void> {
+  await Promise.all(
+    pids.map(async (pid) => {
+      const port = inspectors.get(pid);
+      if (port === undefined) return;
+      const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as { webSocketDebuggerUrl: string }[];
+      const url = targets[0]?.webSocketDebuggerUrl;
+      if (!url) throw new Error(`process ${pid} lists no inspector target on port ${port}`);
+      const ws = new WebSocket(url);
+      try {
+        await new Promise<void>((resolve, reject) => {
+          ws.once('open', () => ws.send(JSON.stringify({ id: 1, method: 'HeapProfiler.collectGarbage' })));
+          ws.on('message', (data: Buffer) => {
+            const reply = JSON.parse(data.toString()) as { id?: number; error?: { message: string } };
+            if (reply.id !== 1) return;
+            if (reply.error) reject(new Error(`process ${pid}: ${reply.error.message}`));
+            else resolve();
+          });
+          ws.once('error', reject);
+        });
+      } finally {
+        ws.close();
+      }
+    }),
+  );
+}
+
 export interface ServerProcess {
   name: string;
   pid: number;
   stop: () => Promise<void>;
 }
 
-/** Starts `node <script> ...args`, then waits until GET `probe` answers 200 (at most a minute). */
-async function startProbed(name: string, script: string, args: string[], env: NodeJS.ProcessEnv, probe: string): Promise<ServerProcess> {
+/** Starts `node [...nodeArgs] <script> ...args`, then waits until GET `probe` answers 200 (at most a minute). */
+async function startProbed(name: string, script: string, args: string[], env: NodeJS.ProcessEnv, probe: string, nodeArgs: string[] = []): Promise<ServerProcess> {
   const logs = process.env['BENCH_SERVER_LOGS'];
-  const child = spawn(process.execPath, [...profiling(name), script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', logs ? 'pipe' : 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...profiling(name), ...nodeArgs, script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', logs ? 'pipe' : 'ignore', 'pipe'] });
   started.add(child);
   if (logs) {
     // With BENCH_SERVER_LOGS=<folder>, each server's output goes to <folder>/<name>.log.
@@ -65,12 +109,19 @@ export interface RawServers {
   processes: ServerProcess[];
 }
 
-export async function startRawServers(count: number, basePort: number, env: NodeJS.ProcessEnv): Promise<RawServers> {
+/** `inspect`: each with an inspector, for `collectGarbage`. */
+export async function startRawServers(count: number, basePort: number, env: NodeJS.ProcessEnv, { inspect = false } = {}): Promise<RawServers> {
   const processes = await Promise.all(
     Array.from({ length: count }, async (_, i) => {
-      const child = await startChild(path('./raw-server.ts'), [String(basePort + i)], env);
+      const port = basePort + i;
+      const child = await startChild(path('./raw-server.ts'), [String(port)], env, inspect ? inspectorArgs(port) : []);
       started.add(child.process);
-      child.process.once('exit', () => started.delete(child.process));
+      const pid = child.process.pid ?? 0;
+      if (inspect) inspectors.set(pid, port + INSPECTOR_OFFSET);
+      child.process.once('exit', () => {
+        started.delete(child.process);
+        inspectors.delete(pid);
+      });
       return { name: `raw-${i}`, pid: child.process.pid ?? 0, stop: child.stop };
     }),
   );
@@ -84,8 +135,8 @@ export interface VezaStack {
   httpUrl: string;
   /** Every gateway's WebSocket URL, in start order. */
   endpoints: string[];
-  /** Starts more gateways on the next ports; `stopExtraGateways` ends them again. */
-  addGateways: (count: number) => Promise<void>;
+  /** Starts more gateways on the next ports (`inspect`: each with an inspector, for `collectGarbage`); `stopExtraGateways` ends them again. */
+  addGateways: (count: number, options?: { inspect?: boolean }) => Promise<void>;
   stopExtraGateways: () => Promise<void>;
   stop: () => Promise<void>;
 }
@@ -102,12 +153,15 @@ export async function startVeza(basePort: number, env: NodeJS.ProcessEnv): Promi
   subgraphs.push(...(await Promise.all(SUBGRAPH_NAMES.slice(1).map((name, i) => startSubgraph(name, i + 1)))));
   const gateways: ServerProcess[] = [];
   const gatewayPort = (i: number) => basePort + 10 + i;
-  const addGateways = async (count: number) => {
+  const addGateways = async (count: number, { inspect = false } = {}) => {
     const first = gateways.length;
     const started = await Promise.all(
-      Array.from({ length: count }, (_, j) =>
-        startProbed(`gateway ${first + j}`, path('../../gateway/main.ts'), [], { ...all, GATEWAY_PORT: String(gatewayPort(first + j)), PLAYGROUND: 'false' }, `http://127.0.0.1:${gatewayPort(first + j)}/healthz`),
-      ),
+      Array.from({ length: count }, async (_, j) => {
+        const port = gatewayPort(first + j);
+        const g = await startProbed(`gateway ${first + j}`, path('../../gateway/main.ts'), [], { ...all, GATEWAY_PORT: String(port), PLAYGROUND: 'false' }, `http://127.0.0.1:${port}/healthz`, inspect ? inspectorArgs(port) : []);
+        if (inspect) inspectors.set(g.pid, port + INSPECTOR_OFFSET);
+        return { ...g, stop: () => g.stop().finally(() => inspectors.delete(g.pid)) };
+      }),
     );
     gateways.push(...started);
   };
