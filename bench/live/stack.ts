@@ -4,7 +4,7 @@
  * (`node subgraphs/main.ts <name>`) behind one or more gateways (`node gateway/main.ts`),
  * on a PostgreSQL database made for the run and Redis under a prefix of its own.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
@@ -26,7 +26,19 @@ process.once('exit', () => {
  */
 const inspectors = new Map<number, number>();
 const INSPECTOR_OFFSET = 1000;
-const inspectorArgs = (port: number) => [`--inspect=127.0.0.1:${port + INSPECTOR_OFFSET}`];
+/** Node's flags for a process serving on `port`: an inspector beside it, or none. */
+const inspectorArgs = (port: number | undefined) => (port === undefined ? [] : [`--inspect=127.0.0.1:${port + INSPECTOR_OFFSET}`]);
+
+/** Keeps `child` among the processes to end with the bench (and its inspector, if it has one) until it exits. */
+function track(child: ChildProcess, inspectedPort: number | undefined): void {
+  const pid = child.pid ?? 0;
+  started.add(child);
+  if (inspectedPort !== undefined) inspectors.set(pid, inspectedPort + INSPECTOR_OFFSET);
+  child.once('exit', () => {
+    started.delete(child);
+    inspectors.delete(pid);
+  });
+}
 
 /**
  * Runs a full garbage collection in each of `pids` (through its inspector:
@@ -68,18 +80,20 @@ export interface ServerProcess {
   stop: () => Promise<void>;
 }
 
-/** Starts `node [...nodeArgs] <script> ...args`, then waits until GET `probe` answers 200 (at most a minute). */
-async function startProbed(name: string, script: string, args: string[], env: NodeJS.ProcessEnv, probe: string, nodeArgs: string[] = []): Promise<ServerProcess> {
+/**
+ * Starts `node <script> ...args`, then waits until GET `probe` answers 200 (at most a
+ * minute). `inspectedPort`: the port it serves on, to start it with an inspector beside it.
+ */
+async function startProbed(name: string, script: string, args: string[], env: NodeJS.ProcessEnv, probe: string, inspectedPort?: number): Promise<ServerProcess> {
   const logs = process.env['BENCH_SERVER_LOGS'];
-  const child = spawn(process.execPath, [...profiling(name), ...nodeArgs, script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', logs ? 'pipe' : 'ignore', 'pipe'] });
-  started.add(child);
+  const child = spawn(process.execPath, [...profiling(name), ...inspectorArgs(inspectedPort), script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', logs ? 'pipe' : 'ignore', 'pipe'] });
+  track(child, inspectedPort);
   if (logs) {
     // With BENCH_SERVER_LOGS=<folder>, each server's output goes to <folder>/<name>.log.
     const file = createWriteStream(`${logs}/${name.replace(/\W+/g, '-')}.log`, { flags: 'a' });
     child.stdout?.pipe(file);
     child.stderr?.pipe(file);
   }
-  child.once('exit', () => started.delete(child));
   let err = '';
   child.stderr?.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${name} exited (${code}):\n${err}`))));
@@ -114,14 +128,9 @@ export async function startRawServers(count: number, basePort: number, env: Node
   const processes = await Promise.all(
     Array.from({ length: count }, async (_, i) => {
       const port = basePort + i;
-      const child = await startChild(path('./raw-server.ts'), [String(port)], env, inspect ? inspectorArgs(port) : []);
-      started.add(child.process);
-      const pid = child.process.pid ?? 0;
-      if (inspect) inspectors.set(pid, port + INSPECTOR_OFFSET);
-      child.process.once('exit', () => {
-        started.delete(child.process);
-        inspectors.delete(pid);
-      });
+      const inspected = inspect ? port : undefined;
+      const child = await startChild(path('./raw-server.ts'), [String(port)], env, inspectorArgs(inspected));
+      track(child.process, inspected);
       return { name: `raw-${i}`, pid: child.process.pid ?? 0, stop: child.stop };
     }),
   );
@@ -156,11 +165,9 @@ export async function startVeza(basePort: number, env: NodeJS.ProcessEnv): Promi
   const addGateways = async (count: number, { inspect = false } = {}) => {
     const first = gateways.length;
     const started = await Promise.all(
-      Array.from({ length: count }, async (_, j) => {
+      Array.from({ length: count }, (_, j) => {
         const port = gatewayPort(first + j);
-        const g = await startProbed(`gateway ${first + j}`, path('../../gateway/main.ts'), [], { ...all, GATEWAY_PORT: String(port), PLAYGROUND: 'false' }, `http://127.0.0.1:${port}/healthz`, inspect ? inspectorArgs(port) : []);
-        if (inspect) inspectors.set(g.pid, port + INSPECTOR_OFFSET);
-        return { ...g, stop: () => g.stop().finally(() => inspectors.delete(g.pid)) };
+        return startProbed(`gateway ${first + j}`, path('../../gateway/main.ts'), [], { ...all, GATEWAY_PORT: String(port), PLAYGROUND: 'false' }, `http://127.0.0.1:${port}/healthz`, inspect ? port : undefined);
       }),
     );
     gateways.push(...started);
