@@ -97,6 +97,10 @@ export class OutboxRelay {
     const table = `"${this.#o.schema}".outbox`;
     for (;;) {
       const published = await this.#o.fork().transactional(async (tx) => {
+        // The relay's commit (deleting what it published) does not wait for the WAL to reach
+        // the disk: lost in a crash, it only makes the rows publish again (delivery is at least
+        // once), while waiting held every following event behind the disk's slowest flushes.
+        await tx.getConnection().execute('set local synchronous_commit = off', [], 'run', tx.getTransactionContext());
         const rows = await tx.getConnection().execute<{ id: string; topic: string | null; trigger: string | null; payload: unknown }[]>(
           `select id, topic, trigger, payload from ${table} order by id limit 100 for update skip locked`,
           [], 'all', tx.getTransactionContext(),
