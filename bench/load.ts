@@ -79,6 +79,9 @@ async function measure(opts: LoadOptions): Promise<LoadResult> {
       headers: { 'content-type': 'application/json', ...opts.headers },
       connections: opts.connections,
       duration: maxSeconds,
+      // autocannon notices stop() only at its next sample (1 s by default), its connections
+      // loading the gateway until then: 50 ms ends a run soon after its window closes.
+      sampleInt: 50,
     },
     () => finished(),
   );

@@ -1,15 +1,16 @@
 /**
  * R3 idle connections (BENCHMARKS.md): N subscribed connections; the servers' resident
  * memory per connection once all are connected and probed; after `holdSeconds`, how many
- * are still open; then one message fanned out to all N (time until the last has it). The
+ * are still open; then messages fanned out to all N (time until the last has it). The
  * connections are spread over the system's serving processes (`target.endpoints`) and
  * over client processes of at most 15,000 each (a process may hold 20,000 files).
- * Connecting and finishing are apart, so that the holds of both systems (and R2's rounds,
- * on the same 10,000) overlap instead of adding up.
+ * Connecting, the hold's end and each fan-out are apart, so that the holds of both systems
+ * (and R2's rounds, on the same 10,000) overlap instead of adding up, and the systems'
+ * fan-outs take turns on one machine state.
  */
 import { runPhase, waitSubscribed, type Scene, type Target } from './drive.ts';
 import { Fleet, type Connected } from './fleet.ts';
-import { settle, totalRssKiB } from './proc.ts';
+import { totalRssKiB } from './proc.ts';
 import { collectGarbage } from './stack.ts';
 import { spread } from './stats.ts';
 
@@ -43,7 +44,9 @@ export interface IdleResult {
    * heap also shrinks when the collector runs.
    */
   othersDeltaMiB: number;
-  /** The fanned-out messages' latest arrivals (ms after sending): median, lowest, highest. */
+  /** Each fanned-out message's latest arrival (ms after sending), in the order sent. */
+  fanOutsMs: number[];
+  /** Their median, lowest, highest. */
   toLast: { median: number; min: number; max: number };
   /** The fanned-out messages' deliveries and losses, in all. */
   delivered: number;
@@ -51,12 +54,14 @@ export interface IdleResult {
 }
 
 const PER_CLIENT_PROCESS = 15_000;
-/** Messages fanned out to all N after the hold, each once the previous one reached everyone (or went quiet). */
-export const FAN_OUTS = 4;
 /**
- * Before a system's fan-outs, the machine settles under `percent` % of one core
- * (`maxSeconds` at most), so that they do not share it with the other system's fleet
- * closing its connections.
+ * Messages fanned out to all N after the holds, per system, the systems taking turns (one
+ * message each, in turn), each once the previous one reached everyone (or went quiet).
+ */
+export const FAN_OUTS = 6;
+/**
+ * Before the fan-outs, the machine settles under `percent` % of one core (`maxSeconds` at
+ * most), so that they do not share it with what ran before (R2, R4, the holds' readings).
  */
 export const FAN_OUT_SETTLE = { percent: 30, maxSeconds: 15 };
 /** How often the serving processes' memory is read during the hold. */
@@ -119,51 +124,69 @@ export async function connectIdle(target: Target, scene: Scene): Promise<IdleFle
   }
 }
 
+/** What a fleet's hold ended with: memory, and the connections still open. */
+export interface HoldEnd {
+  perConnectionKiB: number;
+  rssReadings: number;
+  othersDeltaMiB: number;
+  heldSeconds: number;
+  openAfterHold: number;
+  endings: [string, number][];
+}
+
 /**
  * Once `holdSeconds` have passed since the fleet was ready (other measurements may have
- * run meanwhile): how many are still open, then one message fanned out to all; closes
- * the fleet.
+ * run meanwhile): the serving processes' memory (the lowest reading, the last right after
+ * a full collection) and how many connections are still open.
  */
-export async function finishIdle(f: IdleFleet, holdSeconds: number): Promise<IdleResult> {
-  try {
-    const wait = f.readyAt + holdSeconds * 1000 - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const sampled = await f.rssSampler.stop();
-    const edge = f.target.pids().edge;
-    await collectGarbage(edge);
-    const lowest = Math.min(sampled.lowest, await totalRssKiB(edge));
-    const readings = sampled.readings + 1;
-    const { open, endings } = await f.fleet.progress();
-    const heldSeconds = (performance.now() - f.readyAt) / 1000;
-    await settle(FAN_OUT_SETTLE.percent, FAN_OUT_SETTLE.maxSeconds);
-    const toLast: number[] = [];
-    let delivered = 0;
-    let lost = 0;
-    for (let i = 0; i < FAN_OUTS; i++) {
-      const m = await runPhase(f.target, f.scene, f.fleet, { rate: 0, count: 1, maxInFlight: 1, quietMs: 5_000 });
-      toLast.push(m.stats.perSeq.size ? Math.max(...[...m.stats.perSeq.values()].map((s) => s.last)) : Number.NaN);
-      delivered += m.stats.received;
-      lost += m.lost;
-    }
-    const n = f.scene.conns.length;
-    return {
-      n,
-      servers: f.target.endpoints.length,
-      connected: f.connected,
-      ready: f.ready.reached,
-      probes: f.ready.probes,
-      readySeconds: f.ready.seconds,
-      heldSeconds,
-      openAfterHold: open,
-      endings,
-      perConnectionKiB: (lowest - f.rss.before.edge) / n,
-      rssReadings: readings,
-      othersDeltaMiB: (f.rss.after.all - f.rss.after.edge - (f.rss.before.all - f.rss.before.edge)) / 1024,
-      toLast: spread(toLast),
-      delivered,
-      lost,
-    };
-  } finally {
-    await f.fleet.close();
-  }
+export async function endHold(f: IdleFleet, holdSeconds: number): Promise<HoldEnd> {
+  const wait = f.readyAt + holdSeconds * 1000 - performance.now();
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  const sampled = await f.rssSampler.stop();
+  const edge = f.target.pids().edge;
+  await collectGarbage(edge);
+  const lowest = Math.min(sampled.lowest, await totalRssKiB(edge));
+  const { open, endings } = await f.fleet.progress();
+  return {
+    perConnectionKiB: (lowest - f.rss.before.edge) / f.scene.conns.length,
+    rssReadings: sampled.readings + 1,
+    othersDeltaMiB: (f.rss.after.all - f.rss.after.edge - (f.rss.before.all - f.rss.before.edge)) / 1024,
+    heldSeconds: (performance.now() - f.readyAt) / 1000,
+    openAfterHold: open,
+    endings,
+  };
+}
+
+/** One message fanned out to all of the fleet: the time until the last connection had it (ms), deliveries and losses. */
+export interface FanOut {
+  toLastMs: number;
+  delivered: number;
+  lost: number;
+}
+
+/** Sends one message to all N and waits until everyone has it (or it went quiet). */
+export async function fanOut(f: IdleFleet): Promise<FanOut> {
+  const m = await runPhase(f.target, f.scene, f.fleet, { rate: 0, count: 1, maxInFlight: 1, quietMs: 5_000 });
+  return {
+    toLastMs: m.stats.perSeq.size ? Math.max(...[...m.stats.perSeq.values()].map((s) => s.last)) : Number.NaN,
+    delivered: m.stats.received,
+    lost: m.lost,
+  };
+}
+
+/** The fleet's result, from its hold's end and its fan-outs. */
+export function idleResult(f: IdleFleet, hold: HoldEnd, fanOuts: FanOut[]): IdleResult {
+  return {
+    n: f.scene.conns.length,
+    servers: f.target.endpoints.length,
+    connected: f.connected,
+    ready: f.ready.reached,
+    probes: f.ready.probes,
+    readySeconds: f.ready.seconds,
+    ...hold,
+    fanOutsMs: fanOuts.map((o) => o.toLastMs),
+    toLast: spread(fanOuts.map((o) => o.toLastMs)),
+    delivered: fanOuts.reduce((n, o) => n + o.delivered, 0),
+    lost: fanOuts.reduce((n, o) => n + o.lost, 0),
+  };
 }

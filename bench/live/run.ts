@@ -26,7 +26,8 @@ import { seedVeza, type VezaWorld } from './seed.ts';
 import { startRawServers, startVeza, type RawServers, type VezaStack } from './stack.ts';
 import { measureRate, openRooms, type RoomsFleet, type RoomsResult } from './rooms.ts';
 import { measureBroadcast, type BroadcastResult } from './broadcast.ts';
-import { connectIdle, finishIdle, type IdleFleet, type IdleResult } from './idle.ts';
+import { connectIdle, endHold, fanOut, FAN_OUT_SETTLE, FAN_OUTS, idleResult, type FanOut, type HoldEnd, type IdleFleet, type IdleResult } from './idle.ts';
+import { settle } from './proc.ts';
 import { measureResume, type ResumeResult } from './resume.ts';
 import { formatReport } from './report.ts';
 import { commitOf, forgetRedisKeys, type BenchOutput } from '../support.ts';
@@ -251,8 +252,7 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
           ),
         ) as Record<(typeof systems)[number], Target>;
         // Veza first, then raw: raw's connect is Veza's hold, and R4 (at the largest N) is
-        // raw's, so no hold is only waiting; each system's fan-outs come once its own hold
-        // has passed, in the order they connected.
+        // raw's, so no hold is only waiting; the fan-outs come once both holds have passed.
         const order = [...systems].reverse();
         for (const system of order) {
           log(`  R3 N=${n} ${system}: connecting (${minutesIn()} min in)`);
@@ -270,10 +270,20 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
             log(`    to last: median ${r.toLast.median.toFixed(1)} ms, max ${r.toLast.max.toFixed(1)} ms, P99 ${r.latency.p99.toFixed(1)} ms, lost ${r.lost} ${r.problems.join('; ')}`);
           }
         }
+        // Each system's hold ends (memory, connections still open) in the order they
+        // connected; then the systems take turns fanning one message out to all N, so that
+        // each pair of fan-outs meets the same machine.
+        const holds: Partial<Record<'raw' | 'veza', HoldEnd>> = {};
+        for (const system of order) holds[system] = await endHold(idle[system]!, holdSeconds);
+        await settle(FAN_OUT_SETTLE.percent, FAN_OUT_SETTLE.maxSeconds);
+        const fanOuts: Record<'raw' | 'veza', FanOut[]> = { raw: [], veza: [] };
+        log(`  R3 N=${n}: ${FAN_OUTS} fan-outs per system, in turn (${minutesIn()} min in)`);
+        for (let i = 0; i < FAN_OUTS; i++) for (const system of order) fanOuts[system].push(await fanOut(idle[system]!));
         for (const system of order) {
           const f = idle[system]!;
           delete idle[system];
-          const r = await finishIdle(f, holdSeconds);
+          await f.fleet.close();
+          const r = idleResult(f, holds[system]!, fanOuts[system]);
           if (chosen.has('R3') && idleSizes.includes(n)) results.idle[system].push(r);
           log(`  R3 N=${n} ${system}: open after ${r.heldSeconds.toFixed(0)} s ${r.openAfterHold}, ${r.perConnectionKiB.toFixed(1)} KiB/conn, fan-outs ${r.toLast.median.toFixed(0)} ms median [${r.toLast.min.toFixed(0)}–${r.toLast.max.toFixed(0)}], lost ${r.lost}`);
         }
