@@ -40,7 +40,7 @@ interface Scenario {
 // In the order a whole run takes them; each title is its section's heading.
 const scenarios: Record<string, Scenario> = {
   database: { title: 'D1 — SQL statements per operation', run: () => runDatabaseBench() },
-  gateway: { title: 'G — gateway queries (HTTP)', seconds: 3.5, run: (s) => runGatewayBench({ durationSeconds: s, rounds, connections: 50 }) },
+  gateway: { title: 'G — gateway queries (HTTP)', seconds: 2.5, run: (s) => runGatewayBench({ durationSeconds: s, rounds, connections: 50 }) },
   media: { title: 'M1 — transcoding', run: () => runMediaBench(rounds) },
   'media-playable': { title: 'M2 — upload → playable', run: () => runPlayableBench(rounds) },
   'media-listeners': { title: 'M3 — listener counts', run: () => runListenersBench({ rounds }) },

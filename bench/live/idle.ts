@@ -56,14 +56,16 @@ export interface IdleResult {
 const PER_CLIENT_PROCESS = 15_000;
 /**
  * Messages fanned out to all N after the holds, per system, the systems taking turns (one
- * message each, in turn), each once the previous one reached everyone (or went quiet).
+ * message each, in turn), each once the previous one reached everyone (or went quiet):
+ * eight up to 20,000 connections (a fan-out there takes a fraction of a second), four
+ * beyond (at 100,000, seconds each).
  */
-export const FAN_OUTS = 6;
+export const fanOutsAt = (n: number): number => (n <= 20_000 ? 8 : 4);
 /**
  * Before the fan-outs, the machine settles under `percent` % of one core (`maxSeconds` at
- * most), so that they do not share it with what ran before (R2, R4, the holds' readings).
+ * most), so that they do not share it with what ran before (R2, R4, the holds' collections).
  */
-export const FAN_OUT_SETTLE = { percent: 30, maxSeconds: 15 };
+export const FAN_OUT_SETTLE = { percent: 30, maxSeconds: 5 };
 /** How often the serving processes' memory is read during the hold. */
 const RSS_EVERY_MS = 2_000;
 

@@ -8,7 +8,7 @@ import type { RoomsResult } from './rooms.ts';
 import type { Results } from './run.ts';
 import { SWEEP_P99_MS, sweepSeconds } from './drive.ts';
 import { spread } from './stats.ts';
-import { FAN_OUT_SETTLE, FAN_OUTS, type IdleResult } from './idle.ts';
+import { FAN_OUT_SETTLE, fanOutsAt, type IdleResult } from './idle.ts';
 
 export interface ReportMeta {
   durationSeconds: number;
@@ -181,7 +181,7 @@ export function formatReport(res: Results, meta: ReportMeta): BenchOutput {
   if (r3.raw.length) {
     out.push(
       '',
-      `### R3 idle connections — held at least ${meta.holdSeconds} s, then ${FAN_OUTS} messages to all per system, the systems taking turns; one pass per N (a capacity test)`,
+      `### R3 idle connections — held at least ${meta.holdSeconds} s, then messages to all (${meta.idleSizes.map((n) => `${fanOutsAt(n)} per system at N = ${n.toLocaleString('en-US')}`).join(', ')}), the systems taking turns; one pass per N (a capacity test)`,
       '',
       `Serving processes: one per ${meta.perServer.toLocaleString('en-US')} connections (a process may hold 20,000 files), started for R3 (Veza's subgraphs are not), so their growth is the connections'; client processes of at most 15,000 connections, one source address per 5,000. Veza connects first, then raw, both systems' connections open at once (raw's connect is Veza's hold; their holds overlap); once both holds have passed and the machine has settled under ${FAN_OUT_SETTLE.percent} % of one core (${FAN_OUT_SETTLE.maxSeconds} s at most), the systems take turns (Veza, raw, Veza, raw, …), each fan-out one message to all N sent once the previous one reached everyone; "fan-out to last" is the median [min–max] of a system's times until the last connection has it, and the ratio the median of each turn's Veza / raw; memory is read once all are connected and probed, before anything else is sent, then every 2 s, and last at the hold's end right after a full garbage collection in each serving process (through its inspector, as before connecting: an idle process collects nothing by itself), and the lowest reading counts (any reading but the last also holds garbage not yet collected; "readings" says how many there were). For Veza, connection i is user i mod ${meta.users.toLocaleString('en-US')}, connections spread round-robin over the gateways. At N = ${meta.broadcastClients.toLocaleString('en-US')} the hold is R2's rounds (1 message/s).`,
       '',

@@ -26,7 +26,7 @@ import { seedVeza, type VezaWorld } from './seed.ts';
 import { startRawServers, startVeza, type RawServers, type VezaStack } from './stack.ts';
 import { measureRate, openRooms, type RoomsFleet, type RoomsResult } from './rooms.ts';
 import { measureBroadcast, type BroadcastResult } from './broadcast.ts';
-import { connectIdle, endHold, fanOut, FAN_OUT_SETTLE, FAN_OUTS, idleResult, type FanOut, type HoldEnd, type IdleFleet, type IdleResult } from './idle.ts';
+import { connectIdle, endHold, fanOut, FAN_OUT_SETTLE, fanOutsAt, idleResult, type FanOut, type HoldEnd, type IdleFleet, type IdleResult } from './idle.ts';
 import { settle } from './proc.ts';
 import { measureResume, type ResumeResult } from './resume.ts';
 import { formatReport } from './report.ts';
@@ -277,12 +277,13 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
         for (const system of order) holds[system] = await endHold(idle[system]!, holdSeconds);
         await settle(FAN_OUT_SETTLE.percent, FAN_OUT_SETTLE.maxSeconds);
         const fanOuts: Record<'raw' | 'veza', FanOut[]> = { raw: [], veza: [] };
-        log(`  R3 N=${n}: ${FAN_OUTS} fan-outs per system, in turn (${minutesIn()} min in)`);
-        for (let i = 0; i < FAN_OUTS; i++) for (const system of order) fanOuts[system].push(await fanOut(idle[system]!));
-        for (const system of order) {
-          const f = idle[system]!;
-          delete idle[system];
-          await f.fleet.close();
+        log(`  R3 N=${n}: ${fanOutsAt(n)} fan-outs per system, in turn (${minutesIn()} min in)`);
+        for (let i = 0; i < fanOutsAt(n); i++) for (const system of order) fanOuts[system].push(await fanOut(idle[system]!));
+        const fleets = order.map((system) => [system, idle[system]!] as const);
+        for (const system of order) delete idle[system];
+        // Both fleets close at once: nothing is measured any more.
+        await Promise.all(fleets.map(([, f]) => f.fleet.close()));
+        for (const [system, f] of fleets) {
           const r = idleResult(f, holds[system]!, fanOuts[system]);
           if (chosen.has('R3') && idleSizes.includes(n)) results.idle[system].push(r);
           log(`  R3 N=${n} ${system}: open after ${r.heldSeconds.toFixed(0)} s ${r.openAfterHold}, ${r.perConnectionKiB.toFixed(1)} KiB/conn, fan-outs ${r.toLast.median.toFixed(0)} ms median [${r.toLast.min.toFixed(0)}–${r.toLast.max.toFixed(0)}], lost ${r.lost}`);
