@@ -9,7 +9,6 @@ import type { Results } from './run.ts';
 import { SWEEP_P99_MS, sweepSeconds } from './drive.ts';
 import { spread } from './stats.ts';
 import { FAN_OUT_SETTLE, fanOutsAt, type IdleResult } from './idle.ts';
-import { GATEWAY_FLAGS, SUBGRAPH_FLAGS } from './stack.ts';
 
 export interface ReportMeta {
   durationSeconds: number;
@@ -77,7 +76,7 @@ export function formatReport(res: Results, meta: ReportMeta): BenchOutput {
   const figures: Record<string, number> = {};
   const out: string[] = [
     `Raw baseline: a plain \`ws\` server forwarding Redis pub/sub messages to the sockets of their channel (bench/live/raw-server.ts), messages PUBLISHed on Redis. ` +
-      `Veza: \`node ${[...GATEWAY_FLAGS, ''].join(' ')}gateway/main.ts\` in front of the five subgraphs, each \`node ${[...SUBGRAPH_FLAGS, ''].join(' ')}subgraphs/main.ts <name>\` (package.json's start scripts, as production runs them; the raw server gets the gateway's Node flags too; production profile: PostgreSQL database made for the run, Redis with its own prefix, embedded s3rver), ` +
+      `Veza: \`node gateway/main.ts\` in front of the five subgraphs, each \`node subgraphs/main.ts <name>\` (production profile: PostgreSQL database made for the run, Redis with its own prefix, embedded s3rver), ` +
       `clients on graphql-transport-ws subscribed to \`messageAdded(channelId:) { id body position author { displayName } }\` (author from the community subgraph: an entity fetch per event). ` +
       `Veza's messages enter it two ways: **published** — chat's \`messageAdded\` event PUBLISHed on the same Redis, as chat's outbox relay publishes a committed message (chat's trigger names and platform's pub/sub engine; positions without gaps), the same starting point as raw's, so the latency is the live delivery's; ` +
       `and **sent** — the \`sendMessage\` mutation over HTTP through the gateway, so chat's transaction, outbox and relay count too. ` +

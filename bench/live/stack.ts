@@ -5,27 +5,13 @@
  * on a PostgreSQL database made for the run and Redis under a prefix of its own.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { SUBGRAPH_NAMES } from '../../platform/config.ts';
 import { profiling, startChild, stopProcess } from '../support.ts';
 
 const path = (p: string) => fileURLToPath(new URL(p, import.meta.url));
-
-/**
- * Node's flags in a package.json start script (`node <flags…> <script>`, as the Kubernetes
- * manifests run it): every server here starts with the flags production gives it. The raw
- * baseline gets the gateway's — the same runtime, tuned the same way.
- */
-function productionFlags(script: 'start:gateway' | 'start:subgraph'): string[] {
-  const scripts = (JSON.parse(readFileSync(path('../../package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-  const [node, ...rest] = (scripts[script] ?? '').split(' ');
-  if (node !== 'node') throw new Error(`package.json's ${script} does not start with node`);
-  return rest.filter((word) => word.startsWith('--'));
-}
-export const GATEWAY_FLAGS = productionFlags('start:gateway');
-export const SUBGRAPH_FLAGS = productionFlags('start:subgraph');
 
 /** Every server process started here; should the bench itself die, they die with it. */
 const started = new Set<{ kill: (signal: NodeJS.Signals) => boolean }>();
@@ -98,9 +84,9 @@ export interface ServerProcess {
  * Starts `node <script> ...args`, then waits until GET `probe` answers 200 (at most a
  * minute). `inspectedPort`: the port it serves on, to start it with an inspector beside it.
  */
-async function startProbed(name: string, nodeFlags: string[], script: string, args: string[], env: NodeJS.ProcessEnv, probe: string, inspectedPort?: number): Promise<ServerProcess> {
+async function startProbed(name: string, script: string, args: string[], env: NodeJS.ProcessEnv, probe: string, inspectedPort?: number): Promise<ServerProcess> {
   const logs = process.env['BENCH_SERVER_LOGS'];
-  const child = spawn(process.execPath, [...nodeFlags, ...profiling(name), ...inspectorArgs(inspectedPort), script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', logs ? 'pipe' : 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...profiling(name), ...inspectorArgs(inspectedPort), script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', logs ? 'pipe' : 'ignore', 'pipe'] });
   track(child, inspectedPort);
   if (logs) {
     // With BENCH_SERVER_LOGS=<folder>, each server's output goes to <folder>/<name>.log.
@@ -143,7 +129,7 @@ export async function startRawServers(count: number, basePort: number, env: Node
     Array.from({ length: count }, async (_, i) => {
       const port = basePort + i;
       const inspected = inspect ? port : undefined;
-      const child = await startChild(path('./raw-server.ts'), [String(port)], env, [...GATEWAY_FLAGS, ...inspectorArgs(inspected)]);
+      const child = await startChild(path('./raw-server.ts'), [String(port)], env, inspectorArgs(inspected));
       track(child.process, inspected);
       return { name: `raw-${i}`, pid: child.process.pid ?? 0, stop: child.stop };
     }),
@@ -170,7 +156,7 @@ export async function startVeza(basePort: number, env: NodeJS.ProcessEnv): Promi
   const ports = Object.fromEntries(SUBGRAPH_NAMES.map((name, i) => [`${name.toUpperCase()}_PORT`, String(basePort + 1 + i)]));
   const all = { ...env, ...urls, ...ports, HOST: '127.0.0.1' };
   const startSubgraph = (name: string, i: number) =>
-    startProbed(`subgraph ${name}`, SUBGRAPH_FLAGS, path('../../subgraphs/main.ts'), [name], all, `http://127.0.0.1:${basePort + 1 + i}/healthz`);
+    startProbed(`subgraph ${name}`, path('../../subgraphs/main.ts'), [name], all, `http://127.0.0.1:${basePort + 1 + i}/healthz`);
   // Community first: it owns the token keys the others and the gateway verify against.
   const subgraphs = [await startSubgraph('community', 0)];
   subgraphs.push(...(await Promise.all(SUBGRAPH_NAMES.slice(1).map((name, i) => startSubgraph(name, i + 1)))));
@@ -181,7 +167,7 @@ export async function startVeza(basePort: number, env: NodeJS.ProcessEnv): Promi
     const started = await Promise.all(
       Array.from({ length: count }, (_, j) => {
         const port = gatewayPort(first + j);
-        return startProbed(`gateway ${first + j}`, GATEWAY_FLAGS, path('../../gateway/main.ts'), [], { ...all, GATEWAY_PORT: String(port), PLAYGROUND: 'false' }, `http://127.0.0.1:${port}/healthz`, inspect ? port : undefined);
+        return startProbed(`gateway ${first + j}`, path('../../gateway/main.ts'), [], { ...all, GATEWAY_PORT: String(port), PLAYGROUND: 'false' }, `http://127.0.0.1:${port}/healthz`, inspect ? port : undefined);
       }),
     );
     gateways.push(...started);
