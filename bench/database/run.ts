@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { loadConfig } from '../../platform/config.ts';
+import { isOperationStatement } from '../../platform/db/orm.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { generateSigningKey } from '../../platform/auth/access-tokens.ts';
 import { startVeza } from '../../platform/embedded/run.ts';
@@ -37,9 +38,7 @@ export async function runDatabaseBench(): Promise<BenchOutput> {
   const veza = await startVeza(config, createLogger('warn'), {
     ephemeralPorts: true,
     onQuery: (subgraph, sql) => {
-      // The outbox relays poll in the background; their statements are not the operation's.
-      // Transaction control includes a transaction's own settings (`set local`, the relay's).
-      if (counting && !/outbox|^(begin|commit|rollback|set local)\b/i.test(sql)) counts.set(subgraph, (counts.get(subgraph) ?? 0) + 1);
+      if (counting && isOperationStatement(sql)) counts.set(subgraph, (counts.get(subgraph) ?? 0) + 1);
     },
   });
   const url = veza.gateway.url;

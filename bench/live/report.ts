@@ -200,10 +200,10 @@ export function formatReport(res: Results, meta: ReportMeta): BenchOutput {
       for (const n of meta.idleSizes) {
         const [raw, veza] = [r3.raw.filter((x) => x.n === n), r3.veza.filter((x) => x.n === n)];
         // The fan-outs pair up turn by turn (Veza's i-th against raw's i-th, sent one after the other).
-        const turns = (r: IdleResult[]) => r.flatMap((x) => x.fanOutsMs.map((ms) => ({ ms })));
-        out.push(`Veza / raw at N=${n.toLocaleString('en-US')}: RSS per connection ${ratio(raw, veza, (r) => r.perConnectionKiB)}, fan-out to last (turn by turn) ${ratio(turns(raw), turns(veza), (t) => t.ms)}.`);
+        const turns = (r: IdleResult[]) => r.flatMap((x) => x.fanOutsMs);
+        out.push(`Veza / raw at N=${n.toLocaleString('en-US')}: RSS per connection ${ratio(raw, veza, (r) => r.perConnectionKiB)}, fan-out to last (turn by turn) ${ratio(turns(raw), turns(veza), (ms) => ms)}.`);
         ratios[`R3 N=${n} RSS per connection veza/raw`] = ratioValue(raw, veza, (r) => r.perConnectionKiB);
-        ratios[`R3 N=${n} fan-out to last veza/raw`] = ratioValue(turns(raw), turns(veza), (t) => t.ms);
+        ratios[`R3 N=${n} fan-out to last veza/raw`] = ratioValue(turns(raw), turns(veza), (ms) => ms);
       }
     }
     notes(

@@ -24,6 +24,16 @@ export interface DatabaseOptions {
   onQuery?: (sql: string) => void;
 }
 
+/**
+ * Whether `sql`, as `onQuery` sees it, is an operation's own work: not transaction control
+ * (begin, commit, rollback, a transaction's `set local`) nor the outbox relay's, which polls
+ * in the background. Statement counts per operation (benchmark D1, the SQL-per-page tests)
+ * count only these.
+ */
+export function isOperationStatement(sql: string): boolean {
+  return !/outbox|^(begin|commit|rollback|set local)\b/i.test(sql);
+}
+
 export interface Database {
   orm: MikroORM;
   schema: string;
