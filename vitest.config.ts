@@ -15,6 +15,10 @@ export default defineConfig({
     // Generous bounds for booting PGlite and argon2 on a 2-core machine; tests assert behaviour, never time.
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // expect.poll waits for something that happens in another process or after a relay's
+    // turn (an event consumed, a job run); a second (the default) was too short under the
+    // full suite's load on 2 cores. A bound, not an expectation of speed.
+    expect: { poll: { timeout: 10_000 } },
     reporters: ['default'],
   },
 });
