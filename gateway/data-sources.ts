@@ -1,6 +1,6 @@
 /**
  * How the gateway reaches a subgraph over HTTP: Apollo's remote data source with Node's own
- * fetch (keep-alive, in-flight deduplication of identical reads), each entity
+ * `http` client (keep-alive, in-flight deduplication of identical reads), each entity
  * representation sent once per fetch, and the caller's identity in a signed assertion on
  * every request (see platform/auth/gateway-trust.ts).
  */
@@ -8,6 +8,7 @@ import { RemoteGraphQLDataSource } from '@apollo/gateway';
 import { GATEWAY_ASSERTION_HEADER, signAssertion, type GatewayIdentity } from '../platform/auth/gateway-trust.ts';
 import { ANONYMOUS } from './identity.ts';
 import { dedupingFetcher } from './upstream-fetch.ts';
+import { subgraphFetcher } from './subgraph-http.ts';
 import { dedupeRepresentations } from './entity-dedup.ts';
 
 /** What every gateway operation carries to its data sources. */
@@ -23,8 +24,9 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
 
   /** `onFetch` is called for every request sent (metrics). */
   constructor(url: string, secret: string, opts: { onFetch?: () => void; honorCacheControl?: boolean } = {}) {
-    // Node's own fetch (undici) with keep-alive: Apollo's default fetcher (make-fetch-happen) costs far more per request.
-    super({ url, fetcher: dedupingFetcher(fetch), honorSubgraphCacheControlHeader: opts.honorCacheControl ?? true });
+    // Node's own http over keep-alive connections (subgraph-http.ts): Apollo's default fetcher
+    // (make-fetch-happen) and the global fetch cost far more per request.
+    super({ url, fetcher: dedupingFetcher(subgraphFetcher()), honorSubgraphCacheControlHeader: opts.honorCacheControl ?? true });
     this.#secret = secret;
     this.#onFetch = opts.onFetch;
   }

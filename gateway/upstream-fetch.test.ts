@@ -1,3 +1,4 @@
+import type { Fetcher } from '@apollo/utils.fetcher';
 import { describe, expect, it } from 'vitest';
 import { signAssertion, GATEWAY_ASSERTION_HEADER } from '../platform/auth/gateway-trust.ts';
 import { dedupingFetcher } from './upstream-fetch.ts';
@@ -9,11 +10,11 @@ function fakeTransport() {
   const calls: string[] = [];
   let release: () => void = () => {};
   const gate = new Promise<void>((r) => (release = r));
-  const fetcher = (async (_url: string | URL | Request, init?: RequestInit) => {
+  const fetcher: Fetcher = async (_url, init) => {
     calls.push(typeof init?.body === 'string' ? init.body : '');
     await gate;
     return new Response(JSON.stringify({ data: { n: calls.length } }), { status: 200, headers: { 'content-type': 'application/json' } });
-  }) as typeof fetch;
+  };
   return { calls, release: () => release(), fetcher };
 }
 

@@ -6,31 +6,25 @@
  */
 import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
 import { GATEWAY_ASSERTION_HEADER } from '../platform/auth/gateway-trust.ts';
+import { SubgraphResponse } from './subgraph-http.ts';
 
-interface Settled {
-  status: number;
-  statusText: string;
-  headers: [string, string][];
-  body: string;
-}
-
-export function dedupingFetcher(inner: typeof fetch): Fetcher {
-  const inflight = new Map<string, Promise<Settled>>();
+export function dedupingFetcher(inner: Fetcher): Fetcher {
+  const inflight = new Map<string, Promise<SubgraphResponse>>();
   return async (url: string, init?: FetcherRequestInit): Promise<FetcherResponse> => {
     const body = typeof init?.body === 'string' ? init.body : undefined;
     const key = body !== undefined && isQuery(body) ? `${url}\n${identityOf(init?.headers)}\n${body}` : undefined;
-    if (!key) return inner(url, init as RequestInit);
+    if (!key) return inner(url, init);
     let pending = inflight.get(key);
     if (!pending) {
       pending = (async () => {
-        const res = await inner(url, init as RequestInit);
-        return { status: res.status, statusText: res.statusText, headers: [...res.headers], body: await res.text() };
+        const res = await inner(url, init);
+        return new SubgraphResponse(res.url, res.status, res.statusText, res.headers, await res.text());
       })();
       inflight.set(key, pending);
       void pending.finally(() => inflight.delete(key)).catch(() => undefined);
     }
-    const settled = await pending;
-    return new Response(settled.body, { status: settled.status, statusText: settled.statusText, headers: settled.headers });
+    // Each waiter reads its own copy (a body is read once).
+    return (await pending).clone();
   };
 }
 
