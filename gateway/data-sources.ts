@@ -8,7 +8,7 @@ import { RemoteGraphQLDataSource } from '@apollo/gateway';
 import { GATEWAY_ASSERTION_HEADER, signAssertion, type GatewayIdentity } from '../platform/auth/gateway-trust.ts';
 import { ANONYMOUS } from './identity.ts';
 import { dedupingFetcher } from './upstream-fetch.ts';
-import { subgraphFetcher } from './subgraph-http.ts';
+import { httpFetcher } from '../platform/http/http-fetcher.ts';
 import { dedupeRepresentations } from './entity-dedup.ts';
 
 /** What every gateway operation carries to its data sources. */
@@ -24,9 +24,9 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
 
   /** `onFetch` is called for every request sent (metrics). */
   constructor(url: string, secret: string, opts: { onFetch?: () => void; honorCacheControl?: boolean } = {}) {
-    // Node's own http over keep-alive connections (subgraph-http.ts): Apollo's default fetcher
-    // (make-fetch-happen) and the global fetch cost far more per request.
-    super({ url, fetcher: dedupingFetcher(subgraphFetcher()), honorSubgraphCacheControlHeader: opts.honorCacheControl ?? true });
+    // Node's own http over keep-alive connections (platform/http/http-fetcher.ts): Apollo's
+    // default fetcher (make-fetch-happen) and the global fetch cost far more per request.
+    super({ url, fetcher: dedupingFetcher(httpFetcher()), honorSubgraphCacheControlHeader: opts.honorCacheControl ?? true });
     this.#secret = secret;
     this.#onFetch = opts.onFetch;
   }

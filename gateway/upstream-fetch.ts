@@ -6,10 +6,10 @@
  */
 import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
 import { GATEWAY_ASSERTION_HEADER } from '../platform/auth/gateway-trust.ts';
-import { SubgraphResponse } from './subgraph-http.ts';
+import { SettledResponse } from '../platform/http/http-fetcher.ts';
 
 export function dedupingFetcher(inner: Fetcher): Fetcher {
-  const inflight = new Map<string, Promise<SubgraphResponse>>();
+  const inflight = new Map<string, Promise<SettledResponse>>();
   return async (url: string, init?: FetcherRequestInit): Promise<FetcherResponse> => {
     const body = typeof init?.body === 'string' ? init.body : undefined;
     const key = body !== undefined && isQuery(body) ? `${url}\n${identityOf(init?.headers)}\n${body}` : undefined;
@@ -18,7 +18,7 @@ export function dedupingFetcher(inner: Fetcher): Fetcher {
     if (!pending) {
       pending = (async () => {
         const res = await inner(url, init);
-        return new SubgraphResponse(res.url, res.status, res.statusText, res.headers, await res.text());
+        return new SettledResponse(res.url, res.status, res.statusText, res.headers, await res.text());
       })();
       inflight.set(key, pending);
       void pending.finally(() => inflight.delete(key)).catch(() => undefined);

@@ -13,6 +13,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { signAssertion } from '../auth/gateway-trust.ts';
 import { GATEWAY_ASSERTION_HEADER } from '../auth/gateway-trust.ts';
 import type { SubgraphName } from '../config.ts';
+import { httpFetcher } from '../http/http-fetcher.ts';
 
 export class InternalCallError extends Error {
   override name = 'InternalCallError';
@@ -27,6 +28,7 @@ export class InternalClient {
   readonly #urls: () => Partial<Record<SubgraphName, string>>;
   readonly #secret: string;
   readonly #limits = new Map<SubgraphName, LimitFunction>();
+  readonly #fetch = httpFetcher();
 
   /** `urls` is read at call time: in the embedded profile subgraphs learn their ports as they start. */
   constructor(urls: () => Partial<Record<SubgraphName, string>>, secret: string) {
@@ -63,7 +65,7 @@ export class InternalClient {
 
   /** One POST, its JSON body read inside the turn it holds (a network failure throws). */
   async #post<T>(url: string, body: string, asUser: string | null): Promise<{ data?: T; errors?: { message: string }[]; status: number }> {
-    const res = await fetch(url, {
+    const res = await this.#fetch(url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',

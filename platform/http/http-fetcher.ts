@@ -1,13 +1,14 @@
 /**
- * The gateway's HTTP client for subgraph requests: Node's own `http` (or `https`) module
+ * The HTTP client for requests between Veza's own processes (the gateway's subgraph
+ * fetches, a subgraph's internal calls to another): Node's own `http` (or `https`) module
  * over keep-alive connections, shaped as the fetch-like function Apollo's data sources take.
  *
  * Why not the global `fetch`: it is undici with WHATWG streams, requests and responses,
- * and on this project's 2-core machines it cost about 0.28 ms of CPU per subgraph request
- * against about 0.05 ms for `http.request` (one process serving and asking, 5,000 requests
- * of an entity fetch's size). The gateway makes one per subgraph fetch of every query and
- * one per batch of live events' entity fetches, so that was a quarter of its CPU at 1,000
- * chat events a second (docs/benchmarks.md, R1).
+ * and on this project's 2-core machines it cost about 0.28 ms of CPU per request against
+ * about 0.05 ms for `http.request` (one process serving and asking, 5,000 requests of an
+ * entity fetch's size). The gateway makes one per subgraph fetch of every query and one
+ * per batch of live events' entity fetches: a quarter of its CPU at 1,000 chat events a
+ * second (docs/benchmarks.md, R1).
  *
  * What Apollo reads of a response is small (`ok`, `status`, `statusText`, `url`, a header,
  * the body as text or JSON): a response here is the whole body, read before it resolves.
@@ -16,7 +17,7 @@ import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import type { Fetcher, FetcherHeaders, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
 
-export interface SubgraphHttpOptions {
+export interface HttpFetcherOptions {
   /**
    * A request with no byte from the subgraph for this long is abandoned with an error.
    * Default 300 s (what the global fetch allowed).
@@ -31,7 +32,7 @@ interface Target {
 }
 
 /** A fetch-like function over keep-alive connections to the subgraphs. */
-export function subgraphFetcher(opts: SubgraphHttpOptions = {}): Fetcher {
+export function httpFetcher(opts: HttpFetcherOptions = {}): Fetcher {
   const timeoutMs = opts.timeoutMs ?? 300_000;
   // Kept-alive connections: one agent per scheme, reused for every subgraph of that scheme.
   const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
@@ -62,7 +63,7 @@ export function subgraphFetcher(opts: SubgraphHttpOptions = {}): Fetcher {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('error', reject);
-        res.on('end', () => resolve(new SubgraphResponse(url, res.statusCode ?? 0, res.statusMessage ?? '', res.headers, Buffer.concat(chunks).toString('utf8'))));
+        res.on('end', () => resolve(new SettledResponse(url, res.statusCode ?? 0, res.statusMessage ?? '', res.headers, Buffer.concat(chunks).toString('utf8'))));
       });
       req.setNoDelay(true);
       req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer from ${url} within ${timeoutMs} ms`)));
@@ -78,7 +79,7 @@ export function subgraphFetcher(opts: SubgraphHttpOptions = {}): Fetcher {
 }
 
 /** A settled response: status, headers and the whole body as text. */
-export class SubgraphResponse implements FetcherResponse {
+export class SettledResponse implements FetcherResponse {
   readonly url: string;
   readonly status: number;
   readonly statusText: string;
@@ -116,8 +117,8 @@ export class SubgraphResponse implements FetcherResponse {
     return Promise.resolve(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   }
 
-  clone(): SubgraphResponse {
-    return new SubgraphResponse(this.url, this.status, this.statusText, this.headers, this.#body);
+  clone(): SettledResponse {
+    return new SettledResponse(this.url, this.status, this.statusText, this.headers, this.#body);
   }
 }
 

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { subgraphFetcher } from './subgraph-http.ts';
+import { httpFetcher } from './http-fetcher.ts';
 
 /** A real HTTP server on a free loopback port, recording each request and the connection it came on. */
 async function serve(handle: (req: IncomingMessage, body: string, res: ServerResponse) => void) {
@@ -29,13 +29,13 @@ afterEach(async () => {
   }
 });
 
-describe('subgraph HTTP client', () => {
+describe('HTTP fetcher', () => {
   it('sends the method, headers and body, and gives the status, headers and body back', async () => {
     const t = await serve((_req, body, res) => {
       res.writeHead(201, 'Made', { 'content-type': 'application/json', 'x-twice': ['a', 'b'] });
       res.end(JSON.stringify({ echoed: JSON.parse(body) as unknown }));
     });
-    const fetcher = subgraphFetcher();
+    const fetcher = httpFetcher();
     const res = await fetcher(t.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-veza': 'yes' }, body: '{"query":"{ é }"}' });
     expect(t.seen[0]).toMatchObject({ method: 'POST', url: '/graphql?x=1', body: '{"query":"{ é }"}' });
     expect(t.seen[0]?.headers['x-veza']).toBe('yes');
@@ -54,7 +54,7 @@ describe('subgraph HTTP client', () => {
       res.writeHead(401, { 'content-type': 'application/json' });
       res.end('{"errors":[{"message":"no"}]}');
     });
-    const res = await subgraphFetcher()(t.url, { method: 'POST', body: '{}' });
+    const res = await httpFetcher()(t.url, { method: 'POST', body: '{}' });
     expect(res.ok).toBe(false);
     expect(res.status).toBe(401);
     expect(await res.text()).toBe('{"errors":[{"message":"no"}]}');
@@ -62,7 +62,7 @@ describe('subgraph HTTP client', () => {
 
   it('keeps one connection alive across requests made one after another', async () => {
     const t = await serve((_req, _body, res) => res.end('{}'));
-    const fetcher = subgraphFetcher();
+    const fetcher = httpFetcher();
     for (let i = 0; i < 5; i++) await (await fetcher(t.url, { method: 'POST', body: '{}' })).text();
     expect(t.seen).toHaveLength(5);
     expect(new Set(t.seen.map((s) => s.socket)).size).toBe(1);
@@ -70,7 +70,7 @@ describe('subgraph HTTP client', () => {
 
   it('sends a request again on a new connection when the kept-alive one was closed by the server', async () => {
     const t = await serve((_req, _body, res) => res.end('{"ok":true}'));
-    const fetcher = subgraphFetcher();
+    const fetcher = httpFetcher();
     await (await fetcher(t.url, { method: 'POST', body: '{}' })).text();
     // The server drops the idle connection without the client having noticed yet.
     const first = t.seen[0]!.socket;
@@ -86,13 +86,13 @@ describe('subgraph HTTP client', () => {
     t.server.closeAllConnections();
     await new Promise((r) => t.server.close(r));
     servers.length = 0;
-    await expect(subgraphFetcher()(url, { method: 'POST', body: '{}' })).rejects.toThrow(/ECONNREFUSED/);
+    await expect(httpFetcher()(url, { method: 'POST', body: '{}' })).rejects.toThrow(/ECONNREFUSED/);
   });
 
   it('abandons a request the subgraph does not answer in time', async () => {
     const t = await serve(() => {
       // never answers
     });
-    await expect(subgraphFetcher({ timeoutMs: 50 })(t.url, { method: 'POST', body: '{}' })).rejects.toThrow(/within 50 ms/);
+    await expect(httpFetcher({ timeoutMs: 50 })(t.url, { method: 'POST', body: '{}' })).rejects.toThrow(/within 50 ms/);
   });
 });
