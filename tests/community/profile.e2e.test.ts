@@ -9,6 +9,7 @@ import {
   SetAvatarDocument,
   SignInDocument,
   UpdateProfileDocument,
+  UserProfileDocument,
 } from '../generated/graphql.ts';
 
 // The smallest valid PNG: one transparent pixel.
@@ -28,6 +29,10 @@ describe('profiles', () => {
     const frank = await signUpUser(veza.url, 'Frank');
     const updated = dataOf(await request(veza.url, UpdateProfileDocument, { input: { displayName: 'Erin E.', bio: '  Drummer.  ' } }, erin.token)).updateProfile;
     expect(updated).toMatchObject({ displayName: 'Erin E.', bio: 'Drummer.' });
+    // Read back as others read a user (the one-statement loader): the same profile, the same instant.
+    const read = dataOf(await request(veza.url, UserProfileDocument, { id: updated.id }, frank.token)).user;
+    expect(read).toEqual(updated);
+    expect(new Date(read!.createdAt).toISOString()).toBe(read!.createdAt);
     expect(codeOf(await request(veza.url, UpdateProfileDocument, { input: { handle: frank.handle.toUpperCase() } }, erin.token))).toBe('CONFLICT');
     expect(codeOf(await request(veza.url, UpdateProfileDocument, { input: { bio: 'b'.repeat(501) } }, erin.token))).toBe('BAD_USER_INPUT');
     expect(codeOf(await request(veza.url, UpdateProfileDocument, { input: { bio: 'x' } }))).toBe('UNAUTHENTICATED');
