@@ -41,13 +41,31 @@ export interface PlatformServices {
 
 /** Per-request context every subgraph context extends. */
 export interface BaseSubgraphContext {
-  em: EntityManager;
+  /** The request's own entity manager, forked from the subgraph's on first use (see `baseContext`). */
+  readonly em: EntityManager;
   viewer: GatewayIdentity;
   /**
    * For a subscription: whether it is the viewer's own (`direct`), a feed the gateway shares
    * among viewers it keeps authorised, or a viewer's guard (platform/subgraph/live-modes.ts).
    */
   live?: LiveMode;
+}
+
+/**
+ * A base context whose entity manager is forked when first read: a live event is executed
+ * with a context of its own (platform/subgraph/subscriptions.ts), and most events read
+ * nothing from the database. A subgraph context that copies the base (`{ ...base }`) forks
+ * at once; one that keeps `em` a getter (chat's) forks only when asked.
+ */
+export function baseContext(db: Database, viewer: GatewayIdentity, live?: LiveMode): BaseSubgraphContext {
+  let em: EntityManager | undefined;
+  return {
+    viewer,
+    ...(live ? { live } : {}),
+    get em() {
+      return (em ??= db.fork());
+    },
+  };
 }
 
 export interface SubgraphRuntime<TServices> {

@@ -10,7 +10,7 @@ import { GATEWAY_ASSERTION_HEADER, verifyAssertion } from '../auth/gateway-trust
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { errorFormatter, operationMetricsPlugin } from './plugins.ts';
 import { serveSubscriptions } from './subscriptions.ts';
-import type { BaseSubgraphContext, PlatformServices, SubgraphModule, SubgraphRuntime } from './module.ts';
+import { baseContext, type BaseSubgraphContext, type PlatformServices, type SubgraphModule, type SubgraphRuntime } from './module.ts';
 
 export interface RunningSubgraph {
   name: string;
@@ -73,8 +73,7 @@ export async function startSubgraph<TContext extends BaseSubgraphContext, TServi
       const header = req.headers[GATEWAY_ASSERTION_HEADER];
       const viewer = verifyAssertion(platform.gatewaySecret, Array.isArray(header) ? header[0] : header);
       // The handler below has already refused unsigned requests.
-      const base: BaseSubgraphContext = { em: db.fork(), viewer: viewer ?? { userId: null, sessionId: null } };
-      return module.createContext(base, services);
+      return module.createContext(baseContext(db, viewer ?? { userId: null, sessionId: null }), services);
     },
   });
 
@@ -106,7 +105,7 @@ export async function startSubgraph<TContext extends BaseSubgraphContext, TServi
     server: http.server,
     schema,
     gatewaySecret: platform.gatewaySecret,
-    context: (viewer, live) => module.createContext({ em: db.fork(), viewer, live }, services),
+    context: (viewer, live) => module.createContext(baseContext(db, viewer, live), services),
     logger,
     metrics,
     maxPayloadBytes: platform.config.maxBodyBytes,

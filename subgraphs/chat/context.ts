@@ -50,9 +50,9 @@ export interface ChatContext extends BaseSubgraphContext, Omit<ChatServices, 're
 }
 
 /**
- * The context of one request or one live event. Its DataLoaders are made on first use: a
- * live subscription builds a context per event (platform/subgraph/subscriptions.ts), and
- * a new message's fields mostly need none of them.
+ * The context of one request or one live event. Its entity manager and DataLoaders are
+ * made on first use: a live subscription builds a context per event
+ * (platform/subgraph/subscriptions.ts), and a new message's fields mostly need none of them.
  */
 export function createChatContext(base: BaseSubgraphContext, services: ChatServices): ChatContext {
   const { relay: _relay, events: _events, access, ...rest } = services;
@@ -80,8 +80,13 @@ export function createChatContext(base: BaseSubgraphContext, services: ChatServi
     }),
   });
   return {
-    ...base,
     ...rest,
+    viewer: base.viewer,
+    ...(base.live ? { live: base.live } : {}),
+    // Not copied: reading `base.em` forks it.
+    get em() {
+      return base.em;
+    },
     get loaders() {
       return (loaders ??= makeLoaders());
     },
