@@ -30,4 +30,13 @@ describe('gateway assertions', () => {
     expect(verifyAssertion(SECRET, a, now)).toBeUndefined();
     expect(verifyAssertion(SECRET, signAssertion(SECRET, { userId: null, sessionId: null }, now - 30_000), now)).toMatchObject({ userId: null, sessionId: null });
   });
+
+  it('checks an assertion it verified before again: its secret and its age', () => {
+    const now = Date.now();
+    const a = signAssertion(SECRET, { userId: 'u2', sessionId: null }, now);
+    expect(verifyAssertion(SECRET, a, now)).toMatchObject({ userId: 'u2' });
+    expect(verifyAssertion('another-secret-of-enough-length-here', a, now)).toBeUndefined();
+    expect(verifyAssertion(SECRET, a, now + 61_000)).toBeUndefined();
+    expect(verifyAssertion(SECRET, a, now)).toMatchObject({ userId: 'u2' });
+  });
 });
