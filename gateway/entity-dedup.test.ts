@@ -13,7 +13,7 @@ describe('dedupeRepresentations', () => {
     const d = dedupeRepresentations({ representations: [user('a'), user('b'), user('a'), user('a')], other: 1 });
     expect(d?.variables).toEqual({ representations: [user('a'), user('b')], other: 1 });
     const answer = { data: { _entities: [{ name: 'A', tracks: { edges: [] } }, { name: 'B', tracks: { edges: [] } }] } };
-    const expanded = d!.expand(answer).data!['_entities'] as { name: string; tracks: { edges: unknown[] } }[];
+    const expanded = d!.expand(answer).data['_entities'] as { name: string; tracks: { edges: unknown[] } }[];
     expect(expanded.map((e) => e.name)).toEqual(['A', 'B', 'A', 'A']);
     // What the executor merges into one position stays there.
     expanded[2]!.tracks.edges.push('only mine');

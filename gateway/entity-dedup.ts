@@ -51,9 +51,10 @@ export function dedupeRepresentations(variables: Record<string, unknown> | undef
 }
 
 function expand<R extends EntitiesResponse>(response: R, slots: number[]): R {
-  const entities = response.data?.['_entities'];
+  const answered = response.data?.['_entities'];
   let data = response.data;
-  if (data && Array.isArray(entities)) {
+  if (data && Array.isArray(answered)) {
+    const entities: unknown[] = answered;
     // The first position keeps the object itself; the others get copies, so that what the
     // executor merges into one entity later never shows up in another.
     const given = new Set<number>();
