@@ -3,12 +3,10 @@
  * fetches, a subgraph's internal calls to another): Node's own `http` (or `https`) module
  * over keep-alive connections, shaped as the fetch-like function Apollo's data sources take.
  *
- * Why not the global `fetch`: it is undici with WHATWG streams, requests and responses,
- * and on this project's 2-core machines it cost about 0.28 ms of CPU per request against
- * about 0.05 ms for `http.request` (one process serving and asking, 5,000 requests of an
- * entity fetch's size). The gateway makes one per subgraph fetch of every query and one
- * per batch of live events' entity fetches: a quarter of its CPU at 1,000 chat events a
- * second (docs/benchmarks.md, R1).
+ * Why not the global `fetch`: it is undici with WHATWG streams, requests and responses.
+ * One process serving and asking 5,000 requests of an entity fetch's size cost about
+ * 0.33 ms of CPU per request with it against about 0.10 ms with `http.request`, on this
+ * project's 2-core machines (docs/decisions/0014-process-to-process-http.md).
  *
  * What Apollo reads of a response is small (`ok`, `status`, `statusText`, `url`, a header,
  * the body as text or JSON): a response here is the whole body, read before it resolves.
