@@ -17,7 +17,11 @@ export interface BroadcastResult {
   duplicates: number;
   /** Per message: the latest arrival, ms after sending. */
   toLast: { median: number; max: number };
+  /** Per message, the latest arrival, ms after sending (pooled over rounds in report.ts). */
+  lastPerMessage: number[];
   latency: Latency;
+  /** Every delivery's latency, ms (pooled over rounds in report.ts). */
+  latencies: Float64Array;
   cpu: { edge: number; all: number };
   peak: { edge: number; all: number };
   /** PostgreSQL + Redis CPU, and the rest of the machine's load, % of one core (see drive.ts). */
@@ -28,7 +32,8 @@ export interface BroadcastResult {
 export async function measureBroadcast(target: Target, scene: Scene, fleet: Fleet, connected: Connected, opts: { seconds: number }): Promise<BroadcastResult> {
   await runPhase(target, scene, fleet, { rate: 1, count: 2, maxInFlight: 4 });
   const m = await runPhase(target, scene, fleet, { rate: 1, count: opts.seconds, maxInFlight: 4 });
-  const last = spread([...m.stats.perSeq.values()].map((s) => s.last));
+  const lastPerMessage = [...m.stats.perSeq.values()].map((s) => s.last);
+  const last = spread(lastPerMessage);
   return {
     connected,
     problems: m.publish.failed ? [`${m.publish.failed} sends failed: ${m.publish.errors.join('; ')}`] : [],
@@ -38,7 +43,9 @@ export async function measureBroadcast(target: Target, scene: Scene, fleet: Flee
     lost: m.lost,
     duplicates: m.stats.duplicates,
     toLast: { median: last.median, max: last.max },
+    lastPerMessage,
     latency: latencyOf(m.stats.latencies),
+    latencies: m.stats.latencies,
     cpu: m.cpu,
     peak: m.peak,
     infraCpu: m.infraCpu,

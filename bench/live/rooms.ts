@@ -25,6 +25,8 @@ export interface RoomsResult {
   lost: number;
   duplicates: number;
   latency: Latency;
+  /** Every delivery's latency in the window, ms: the rounds' deliveries pooled give the scenario's percentiles (report.ts). */
+  latencies: Float64Array;
   /** The publisher's view of a send: PUBLISH (raw) or the mutation's round trip (Veza). */
   sendLatency: Latency;
   cpu: { edge: number; all: number };
@@ -74,6 +76,7 @@ export async function measureRate(target: Target, scene: Scene, rooms: RoomsFlee
     lost: m.lost,
     duplicates: m.stats.duplicates,
     latency: latencyOf(m.stats.latencies),
+    latencies: m.stats.latencies,
     sendLatency: latencyOf(m.publish.sendMs),
     cpu: m.cpu,
     peak: m.peak,
