@@ -60,14 +60,21 @@ function ratioValue<T>(raw: T[], veza: T[], f: (r: T) => number): number {
 }
 
 /**
- * Veza's percentile over raw's, each of one system's deliveries of every round pooled. A
- * round's P99 is the few slowest moments of its window: one garbage collection pause of
- * either system, or one slow scheduling of the shared machine, moved it by half between
- * runs (the send path's P99 is its window's fourth-slowest message); pooled, the rounds'
- * deliveries make one sample three times as long, the rounds having interleaved.
+ * Each system's deliveries of every round pooled, whose percentiles give the latency ratios
+ * compared between runs (Veza's over raw's). A round's P99 is the few slowest moments of
+ * its window: one garbage collection pause of either system, or one slow scheduling of the
+ * shared machine, moved it by half between runs (the send path's P99 is its window's
+ * fourth-slowest message); pooled, the rounds' deliveries make one sample three times as
+ * long, the rounds having interleaved.
  */
-function pooled<T>(raw: T[], veza: T[], latencies: (r: T) => Float64Array, stat: (l: Latency) => number): number {
-  return stat(latencyOf(concat(veza.map(latencies)))) / stat(latencyOf(concat(raw.map(latencies))));
+function pooled(raw: { latencies: Float64Array }[], veza: { latencies: Float64Array }[]): Pooled {
+  const pool = (rs: { latencies: Float64Array }[]) => latencyOf(concat(rs.map((r) => r.latencies)));
+  return { raw: pool(raw), veza: pool(veza) };
+}
+
+interface Pooled {
+  raw: Latency;
+  veza: Latency;
 }
 
 /** The median of every value of Veza's rounds over that of raw's (fan-outs, messages' time to the last client). */
@@ -117,11 +124,12 @@ export function formatReport(res: Results, meta: ReportMeta): BenchOutput {
       ...systems.map((s) => roomsRow(1000, s, r1[s])),
     );
     if (meta.withVeza) {
-      ratios['R1 1000 msg/s P50 veza/raw'] = pooled(r1.raw, r1.veza, (r) => r.latencies, (l) => l.p50);
-      ratios['R1 1000 msg/s P99 veza/raw'] = pooled(r1.raw, r1.veza, (r) => r.latencies, (l) => l.p99);
+      const p = pooled(r1.raw, r1.veza);
+      ratios['R1 1000 msg/s P50 veza/raw'] = p.veza.p50 / p.raw.p50;
+      ratios['R1 1000 msg/s P99 veza/raw'] = p.veza.p99 / p.raw.p99;
       out.push(
         '',
-        `Veza / raw, every round's deliveries pooled: P50 ${fmt(ratios['R1 1000 msg/s P50 veza/raw'], 2)}×, P99 ${fmt(ratios['R1 1000 msg/s P99 veza/raw'], 2)}× (${pooledPair(r1.raw, r1.veza, (r) => r.latencies)}). Same round: P50 ${ratio(r1.raw, r1.veza, (r) => r.latency.p50)}, P99 ${ratio(r1.raw, r1.veza, (r) => r.latency.p99)}, max ${ratio(r1.raw, r1.veza, (r) => r.latency.max)}, CPU (edge) ${ratio(r1.raw, r1.veza, (r) => r.cpu.edge)}, CPU (all) ${ratio(r1.raw, r1.veza, (r) => r.cpu.all)}.`,
+        `Veza / raw, every round's deliveries pooled: P50 ${fmt(ratios['R1 1000 msg/s P50 veza/raw'], 2)}×, P99 ${fmt(ratios['R1 1000 msg/s P99 veza/raw'], 2)}× (${pooledText(p)}). Same round: P50 ${ratio(r1.raw, r1.veza, (r) => r.latency.p50)}, P99 ${ratio(r1.raw, r1.veza, (r) => r.latency.p99)}, max ${ratio(r1.raw, r1.veza, (r) => r.latency.max)}, CPU (edge) ${ratio(r1.raw, r1.veza, (r) => r.cpu.edge)}, CPU (all) ${ratio(r1.raw, r1.veza, (r) => r.cpu.all)}.`,
       );
       ratios['R1 1000 msg/s CPU all veza/raw'] = ratioValue(r1.raw, r1.veza, (r) => r.cpu.all);
       out.push('', perRound('P99 ms', r1.raw, r1.veza, (r) => r.latency.p99));
@@ -143,11 +151,12 @@ export function formatReport(res: Results, meta: ReportMeta): BenchOutput {
     );
     if (meta.withVeza) {
       const [p50, p99] = [`R1 sendMessage ${rate} msg/s P50 veza/raw`, `R1 sendMessage ${rate} msg/s P99 veza/raw`];
-      ratios[p50] = pooled(sent.raw, sent.veza, (r) => r.latencies, (l) => l.p50);
-      ratios[p99] = pooled(sent.raw, sent.veza, (r) => r.latencies, (l) => l.p99);
+      const p = pooled(sent.raw, sent.veza);
+      ratios[p50] = p.veza.p50 / p.raw.p50;
+      ratios[p99] = p.veza.p99 / p.raw.p99;
       out.push(
         '',
-        `Veza / raw, every round's deliveries pooled: P50 ${fmt(ratios[p50], 2)}×, P99 ${fmt(ratios[p99], 2)}× (${pooledPair(sent.raw, sent.veza, (r) => r.latencies)}). Same round: P50 ${ratio(sent.raw, sent.veza, (r) => r.latency.p50)}, P99 ${ratio(sent.raw, sent.veza, (r) => r.latency.p99)}, CPU (all) ${ratio(sent.raw, sent.veza, (r) => r.cpu.all)}.`,
+        `Veza / raw, every round's deliveries pooled: P50 ${fmt(ratios[p50], 2)}×, P99 ${fmt(ratios[p99], 2)}× (${pooledText(p)}). Same round: P50 ${ratio(sent.raw, sent.veza, (r) => r.latency.p50)}, P99 ${ratio(sent.raw, sent.veza, (r) => r.latency.p99)}, CPU (all) ${ratio(sent.raw, sent.veza, (r) => r.cpu.all)}.`,
       );
     }
     notes(out, systems.flatMap((s) => roomsNotes(`${s} at ${rate} msg/s`, sent[s])));
@@ -193,10 +202,11 @@ export function formatReport(res: Results, meta: ReportMeta): BenchOutput {
     }
     if (meta.withVeza) {
       ratios['R2 to last client veza/raw'] = pooledMedian(r2.raw, r2.veza, (r) => r.lastPerMessage);
-      ratios['R2 P99 per delivery veza/raw'] = pooled(r2.raw, r2.veza, (r) => r.latencies, (l) => l.p99);
+      const p = pooled(r2.raw, r2.veza);
+      ratios['R2 P99 per delivery veza/raw'] = p.veza.p99 / p.raw.p99;
       out.push(
         '',
-        `Veza / raw, every round's messages pooled: time to last client (median message) ${fmt(ratios['R2 to last client veza/raw'], 2)}×, P99 per delivery ${fmt(ratios['R2 P99 per delivery veza/raw'], 2)}× (${pooledPair(r2.raw, r2.veza, (r) => r.latencies)}). Same round: time to last client (median) ${ratio(r2.raw, r2.veza, (r) => r.toLast.median)}, P99 per delivery ${ratio(r2.raw, r2.veza, (r) => r.latency.p99)}.`,
+        `Veza / raw, every round's messages pooled: time to last client (median message) ${fmt(ratios['R2 to last client veza/raw'], 2)}×, P99 per delivery ${fmt(ratios['R2 P99 per delivery veza/raw'], 2)}× (${pooledText(p)}). Same round: time to last client (median) ${ratio(r2.raw, r2.veza, (r) => r.toLast.median)}, P99 per delivery ${ratio(r2.raw, r2.veza, (r) => r.latency.p99)}.`,
       );
     }
     out.push('', load(systems.flatMap((s) => r2[s].map((r) => r.otherLoad))));
@@ -268,9 +278,8 @@ export function formatReport(res: Results, meta: ReportMeta): BenchOutput {
 }
 
 /** Raw's and Veza's pooled P50 and P99, for the reader to check the pooled ratios by. */
-function pooledPair<T>(raw: T[], veza: T[], latencies: (r: T) => Float64Array): string {
-  const [r, v] = [latencyOf(concat(raw.map(latencies))), latencyOf(concat(veza.map(latencies)))];
-  return `raw ${fmt(r.p50, 2)} / ${fmt(r.p99, 2)} ms, Veza ${fmt(v.p50, 2)} / ${fmt(v.p99, 2)} ms`;
+function pooledText(p: Pooled): string {
+  return `raw ${fmt(p.raw.p50, 2)} / ${fmt(p.raw.p99, 2)} ms, Veza ${fmt(p.veza.p50, 2)} / ${fmt(p.veza.p99, 2)} ms`;
 }
 
 /** The machine is shared: how busy the rest of it was while these windows were measured. */
