@@ -140,25 +140,27 @@ export const resolvers: Resolvers = {
   },
   // Each event is resolved with a fresh context (platform/subgraph/subscriptions.ts); a
   // `LiveEnd` (the viewer lost access) becomes the subscription's last, failed result.
+  // The entity manager is handed over unforked: an open subscription keeps its context,
+  // and guards and feeds never read the database.
   Subscription: {
     messageAdded: {
-      subscribe: (_, args, ctx) => ctx.feeds.messageAdded(ctx.em, ctx.viewer.userId, args, ctx.live),
+      subscribe: (_, args, ctx) => ctx.feeds.messageAdded(() => ctx.em, ctx.viewer.userId, args, ctx.live),
       resolve: (event: MessageEventPayload | LiveEnd) => fromPayload(eventOf(event)),
     },
     messageUpdated: {
-      subscribe: (_, args, ctx) => ctx.feeds.messageUpdated(ctx.em, ctx.viewer.userId, args, ctx.live),
+      subscribe: (_, args, ctx) => ctx.feeds.messageUpdated(() => ctx.em, ctx.viewer.userId, args, ctx.live),
       resolve: (event: MessageEventPayload | LiveEnd) => fromPayload(eventOf(event)),
     },
     messageDeleted: {
-      subscribe: (_, args, ctx) => ctx.feeds.messageDeleted(ctx.em, ctx.viewer.userId, args, ctx.live),
+      subscribe: (_, args, ctx) => ctx.feeds.messageDeleted(() => ctx.em, ctx.viewer.userId, args, ctx.live),
       resolve: (event: MessageDeletedPayload | LiveEnd) => eventOf(event),
     },
     reactionChanged: {
-      subscribe: (_, args, ctx) => ctx.feeds.reactionChanged(ctx.em, ctx.viewer.userId, args, ctx.live),
+      subscribe: (_, args, ctx) => ctx.feeds.reactionChanged(() => ctx.em, ctx.viewer.userId, args, ctx.live),
       resolve: (event: ReactionChangedPayload | LiveEnd) => eventOf(event),
     },
     typing: {
-      subscribe: (_, args, ctx) => ctx.feeds.typing(ctx.em, ctx.viewer.userId, args, ctx.live),
+      subscribe: (_, args, ctx) => ctx.feeds.typing(() => ctx.em, ctx.viewer.userId, args, ctx.live),
       resolve: (event: TypingPayload | LiveEnd) => eventOf(event),
     },
   },

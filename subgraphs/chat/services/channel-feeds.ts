@@ -30,6 +30,13 @@ export interface StreamArgs {
 
 export type LiveSource<T> = AsyncIterableIterator<T | LiveEnd>;
 
+/**
+ * The request's entity manager, asked for only when a source reads the database (a
+ * thread's existence, a replay): a subscription keeps its context as long as it is open,
+ * and most (every guard, every feed) never read anything.
+ */
+export type EntityManagerOf = () => EntityManager;
+
 /** Reading messages as they come needs what reading them stored needs. */
 const canRead = (a: ChannelAccess): boolean => a.canView && allows(a, 'READ_MESSAGE_HISTORY');
 /** Seeing who types needs seeing the channel. */
@@ -55,7 +62,7 @@ export class ChannelFeeds {
    * New messages. With `afterPosition`, first every stored message after it, in order,
    * then live ones, none twice and none missed (see message-replay.ts).
    */
-  async messageAdded(em: EntityManager, viewerId: string | null, args: StreamArgs & { afterPosition?: number | null }, mode: LiveMode = 'direct'): Promise<LiveSource<MessageEventPayload>> {
+  async messageAdded(em: EntityManagerOf, viewerId: string | null, args: StreamArgs & { afterPosition?: number | null }, mode: LiveMode = 'direct'): Promise<LiveSource<MessageEventPayload>> {
     const after = args.afterPosition ?? null;
     if (after !== null && (!Number.isInteger(after) || after < 0)) throw badInput('afterPosition is a position (0 or more).', 'afterPosition');
     const { queue, streamId } = await this.#open<MessageEventPayload>(em, viewerId, args, mode, 'messageAdded', canRead);
@@ -63,25 +70,25 @@ export class ChannelFeeds {
     if (mode === 'guard') return queue;
     // A fresh entity manager per page: a long replay does not grow one identity map.
     const read = async (from: number, before: number | null, limit: number) =>
-      (await this.#d.messages.range(em.fork(), streamId, from, before, limit)).map(toPayload);
+      (await this.#d.messages.range(em().fork(), streamId, from, before, limit)).map(toPayload);
     return closingWith(queue, inPositionOrder(queue, after, read));
   }
 
   /** Edits (and pins) of messages. */
-  async messageUpdated(em: EntityManager, viewerId: string | null, args: StreamArgs, mode: LiveMode = 'direct'): Promise<LiveSource<MessageEventPayload>> {
+  async messageUpdated(em: EntityManagerOf, viewerId: string | null, args: StreamArgs, mode: LiveMode = 'direct'): Promise<LiveSource<MessageEventPayload>> {
     return (await this.#open<MessageEventPayload>(em, viewerId, args, mode, 'messageUpdated', canRead)).queue;
   }
 
-  async messageDeleted(em: EntityManager, viewerId: string | null, args: StreamArgs, mode: LiveMode = 'direct'): Promise<LiveSource<MessageDeletedPayload>> {
+  async messageDeleted(em: EntityManagerOf, viewerId: string | null, args: StreamArgs, mode: LiveMode = 'direct'): Promise<LiveSource<MessageDeletedPayload>> {
     return (await this.#open<MessageDeletedPayload>(em, viewerId, args, mode, 'messageDeleted', canRead)).queue;
   }
 
-  async reactionChanged(em: EntityManager, viewerId: string | null, args: StreamArgs, mode: LiveMode = 'direct'): Promise<LiveSource<ReactionChangedPayload>> {
+  async reactionChanged(em: EntityManagerOf, viewerId: string | null, args: StreamArgs, mode: LiveMode = 'direct'): Promise<LiveSource<ReactionChangedPayload>> {
     return (await this.#open<ReactionChangedPayload>(em, viewerId, args, mode, 'reactionChanged', canRead)).queue;
   }
 
   /** Others typing (the viewer's own notices are not sent back). */
-  async typing(em: EntityManager, viewerId: string | null, args: StreamArgs, mode: LiveMode = 'direct'): Promise<LiveSource<TypingPayload>> {
+  async typing(em: EntityManagerOf, viewerId: string | null, args: StreamArgs, mode: LiveMode = 'direct'): Promise<LiveSource<TypingPayload>> {
     return (await this.#open<TypingPayload>(em, viewerId, args, mode, 'typing', canView, (t) => t.userId !== viewerId)).queue;
   }
 
@@ -95,7 +102,7 @@ export class ChannelFeeds {
    * in between is lost), then the thread; any refusal closes what was opened.
    */
   async #open<T>(
-    em: EntityManager,
+    em: EntityManagerOf,
     viewerId: string | null,
     args: StreamArgs,
     mode: LiveMode,
@@ -133,7 +140,7 @@ export class ChannelFeeds {
       if (watch.access.communityId === null) throw notFound('Channel', channelId);
       if (!allowed(watch.access)) throw forbidden('You cannot read this channel.');
       if (threadId !== null) {
-        const thread = await this.#d.threads.find(em, threadId);
+        const thread = await this.#d.threads.find(em(), threadId);
         if (!thread || thread.channelId !== channelId) throw notFound('Thread', threadId);
       }
       return { queue, streamId };
