@@ -10,6 +10,7 @@ import { GATEWAY_ASSERTION_HEADER, verifyAssertion } from '../auth/gateway-trust
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { errorFormatter, operationMetricsPlugin } from './plugins.ts';
 import { serveSubscriptions } from './subscriptions.ts';
+import { OperationCompiler } from './compiled-execution.ts';
 import { baseContext, type BaseSubgraphContext, type PlatformServices, type SubgraphModule, type SubgraphRuntime } from './module.ts';
 
 export interface RunningSubgraph {
@@ -101,10 +102,12 @@ export async function startSubgraph<TContext extends BaseSubgraphContext, TServi
   );
   const http = await listen(handler, opts.host, opts.port);
   // The gateway's subscriptions, over graphql-ws on the same port and path.
+  const compiler = new OperationCompiler(schema, logger);
   const subscriptions = serveSubscriptions({
     server: http.server,
     schema,
     gatewaySecret: platform.gatewaySecret,
+    compiler,
     context: (viewer, live) => module.createContext(baseContext(db, viewer, live), services),
     logger,
     metrics,

@@ -10,14 +10,15 @@
  *   an `error` message (UNAUTHENTICATED);
  * - only subscription operations are served here (queries and mutations use HTTP);
  * - each event is executed with a fresh context (entity manager and DataLoaders), so a
- *   long-lived subscription neither grows an identity map nor serves stale rows;
+ *   long-lived subscription neither grows an identity map nor serves stale rows, by a
+ *   function compiled once per operation (compiled-execution.ts);
  * - `extensions.mode` may ask for a feed or a guard (platform/subgraph/live-modes.ts): the
  *   context says which (`live`), and a guard's stream is cut down to "granted" and its end.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
-  createSourceEventStream, execute, getOperationAST, GraphQLError, OperationTypeNode, parse, validate,
+  createSourceEventStream, getOperationAST, GraphQLError, OperationTypeNode, parse, validate,
   type DocumentNode, type ExecutionResult, type FormattedExecutionResult, type GraphQLFormattedError, type GraphQLSchema,
 } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
@@ -27,6 +28,7 @@ import { verifyAssertion, type GatewayIdentity } from '../auth/gateway-trust.ts'
 import { assertionRefused, badInput, parseFailed, validationFailed } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { ServiceMetrics } from '../metrics.ts';
+import type { OperationCompiler } from './compiled-execution.ts';
 import { guardStream, liveModeOf, type LiveMode } from './live-modes.ts';
 
 /** Where subscriptions are served: the same path as queries over HTTP. */
@@ -52,6 +54,8 @@ export interface SubscriptionServerOptions<TContext> {
   schema: GraphQLSchema;
   /** The secret the gateway signs assertions with. */
   gatewaySecret: string;
+  /** Runs each event's execution (compiled once per operation; see compiled-execution.ts). */
+  compiler: OperationCompiler;
   /** Builds a context for `viewer` in `mode`: once when an operation subscribes, and again for each event. */
   context: (viewer: GatewayIdentity, mode: LiveMode) => TContext;
   logger: Logger;
@@ -138,7 +142,9 @@ export function serveSubscriptions<TContext extends object>(opts: SubscriptionSe
         if (!found) throw new Error('subscription context without a viewer');
         const { viewer, mode } = found;
         live.inc();
-        const events = perEvent(source, (payload) => execute({ ...args, rootValue: payload, contextValue: opts.context(viewer, mode) }), () => live.dec());
+        const run = opts.compiler.operation(args.document, args.operationName ?? null);
+        const variables = args.variableValues ?? {};
+        const events = perEvent(source, (payload) => run(payload, opts.context(viewer, mode), variables), () => live.dec());
         // A guard carries the viewer's authorisation only: "granted", then the error that ends it.
         return mode === 'guard' ? guardStream(events) : events;
       },
@@ -164,7 +170,7 @@ export function serveSubscriptions<TContext extends object>(opts: SubscriptionSe
 
 /**
  * Maps each source event to its execution, like graphql-js's `subscribe`, but with the
- * context `execute` is given (a fresh one per event). `return` reaches the source at once.
+ * context `run` is given (a fresh one per event). `return` reaches the source at once.
  */
 function perEvent(
   source: AsyncGenerator<unknown> | AsyncIterable<unknown>,
