@@ -118,7 +118,7 @@ export function formatReport(res: Results, meta: ReportMeta): BenchOutput {
     out.push(
       `### R1 chat rooms — 1,000 clients, 100 rooms (10 each), ${meta.rounds} rounds`,
       '',
-      `1,000 messages/s for ${meta.durationSeconds} s after a ${meta.r1WarmupSeconds} s warm-up, Veza's published on the bus; before the first round, each of R1's measurements (these and the send path's below) ran once unmeasured for ${meta.r1FirstPassSeconds} s.`,
+      `1,000 messages/s for ${meta.durationSeconds} s after a ${meta.r1WarmupSeconds} s warm-up, Veza's published on the bus; before the first round, every server process of both systems collected its start-up garbage (a full collection through its inspector, bench/live/run.ts), then each of R1's measurements (these and the send path's below) ran once unmeasured for ${meta.r1FirstPassSeconds} s.`,
       '',
       ...ROOMS_HEADER,
       ...systems.map((s) => roomsRow(1000, s, r1[s])),

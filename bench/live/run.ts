@@ -23,7 +23,7 @@ import { forkWorker } from './ipc.ts';
 import type { PublisherApi } from './publisher.ts';
 import { oneRoom, rooms, sceneFor } from './scenes.ts';
 import { seedVeza, type VezaWorld } from './seed.ts';
-import { startRawServers, startVeza, type RawServers, type VezaStack } from './stack.ts';
+import { collectGarbage, startRawServers, startVeza, type RawServers, type VezaStack } from './stack.ts';
 import { measureRate, openRooms, type RoomsFleet, type RoomsResult } from './rooms.ts';
 import { measureBroadcast, type BroadcastResult } from './broadcast.ts';
 import { connectIdle, endHold, fanOut, FAN_OUT_SETTLE, fanOutsAt, idleResult, type FanOut, type HoldEnd, type IdleFleet, type IdleResult } from './idle.ts';
@@ -112,7 +112,7 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
   const results: Results = { rooms: { raw: [], veza: [] }, send: { raw: [], veza: [] }, sweep: { raw: [], veza: [] }, broadcast: { raw: [], veza: [] }, idle: { raw: [], veza: [] }, resume: [] };
   const started = performance.now();
   try {
-    raw = await startRawServers(1, RAW_PORT, serverEnv);
+    raw = await startRawServers(1, RAW_PORT, serverEnv, { inspect: true });
     let world: VezaWorld | undefined;
     if (withVeza) {
       veza = await startVeza(VEZA_PORT, serverEnv);
@@ -147,6 +147,22 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
       publisher,
     });
     const rawServers = raw;
+    /**
+     * Every server process of both systems runs one full garbage collection (through its
+     * inspector) once R1's clients are connected, before anything is measured. Without it,
+     * V8's memory reducer ran its one memory-reducing collection in each of Veza's idle
+     * subgraphs (discovery, media, social) 107–115 s after they started (36–41 ms pauses,
+     * ~195 MB of heap given back), which is during R1's third round: raw's third-round P99
+     * was its worst in 8 R1 runs of 8 (3.0–30.6 ms against 0.9–2.5), as the collections
+     * took the CPU its processes needed. After this collection, the reducer's later pass
+     * paused 8–14 ms. It is the start-up's garbage, collected once; each process's own
+     * collections during the measurements are untouched.
+     */
+    const startUpCollected = async () => {
+      const t = performance.now();
+      await collectGarbage([...rawServers.processes, ...(stack ? [...stack.subgraphs, ...stack.gateways] : [])].map((p) => p.pid));
+      log(`  every server collected its start-up garbage (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+    };
     const minutesIn = () => ((performance.now() - started) / 60_000).toFixed(1);
     const show = (what: string, r: RoomsResult) =>
       log(`    ${what} ${r.askedRate} asked: ${r.achievedRate.toFixed(0)} msg/s, P50 ${r.latency.p50.toFixed(1)} ms, P99 ${r.latency.p99.toFixed(1)} ms, lost ${r.lost} ${[...r.problems, ...r.sendErrors].join('; ')}`);
@@ -166,6 +182,7 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
         const vezaRooms = withVeza ? await openRooms(vezaTarget('publish'), scenes.veza!) : undefined;
         const sendRooms = withVeza ? await openRooms(vezaTarget('send'), scenes.send!) : undefined;
         for (const f of [vezaRooms, sendRooms]) if (f) fleets.push(f);
+        await startUpCollected();
         // The send path's window is the whole window too (it was half): at 50 messages/s each
         // message is 10 deliveries, so in 2.5 s the P99 was the second-slowest message of the
         // window, and moved by half between runs.

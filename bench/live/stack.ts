@@ -150,13 +150,16 @@ export interface VezaStack {
   stop: () => Promise<void>;
 }
 
-/** Subgraphs on `basePort + 1…5` (as DEFAULT_PORTS orders them), gateways from `basePort + 10`. */
+/**
+ * Subgraphs on `basePort + 1…5` (as DEFAULT_PORTS orders them), gateways from `basePort + 10`;
+ * the subgraphs and the first gateway with an inspector (for `collectGarbage`).
+ */
 export async function startVeza(basePort: number, env: NodeJS.ProcessEnv): Promise<VezaStack> {
   const urls = Object.fromEntries(SUBGRAPH_NAMES.map((name, i) => [`${name.toUpperCase()}_URL`, `http://127.0.0.1:${basePort + 1 + i}/graphql`]));
   const ports = Object.fromEntries(SUBGRAPH_NAMES.map((name, i) => [`${name.toUpperCase()}_PORT`, String(basePort + 1 + i)]));
   const all = { ...env, ...urls, ...ports, HOST: '127.0.0.1' };
   const startSubgraph = (name: string, i: number) =>
-    startProbed(`subgraph ${name}`, path('../../subgraphs/main.ts'), [name], all, `http://127.0.0.1:${basePort + 1 + i}/healthz`);
+    startProbed(`subgraph ${name}`, path('../../subgraphs/main.ts'), [name], all, `http://127.0.0.1:${basePort + 1 + i}/healthz`, basePort + 1 + i);
   // Community first: it owns the token keys the others and the gateway verify against.
   const subgraphs = [await startSubgraph('community', 0)];
   subgraphs.push(...(await Promise.all(SUBGRAPH_NAMES.slice(1).map((name, i) => startSubgraph(name, i + 1)))));
@@ -172,7 +175,7 @@ export async function startVeza(basePort: number, env: NodeJS.ProcessEnv): Promi
     );
     gateways.push(...started);
   };
-  await addGateways(1);
+  await addGateways(1, { inspect: true });
   return {
     subgraphs,
     gateways,
