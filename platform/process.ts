@@ -66,3 +66,25 @@ export function reloadOnHangup(logger: Logger, path: URL, reload: (content: stri
     );
   });
 }
+
+/** How long one part of a process may take to stop before the parts after it go on without it. */
+export const STOP_PART_MS = 10_000;
+
+/**
+ * Stops one part (`stop`), waiting at most `ms`: a part that does not finish — a connection
+ * that never answers, a loop that never ends — is named in a warning and left behind, so
+ * that the parts after it still stop and the process can exit. A part that fails still fails
+ * the shutdown, as before.
+ */
+export async function stopPart(logger: Logger, part: string, stop: () => Promise<void> | void, ms = STOP_PART_MS): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ms);
+  });
+  try {
+    const outcome = await Promise.race([Promise.resolve(stop()).then(() => 'stopped' as const), late]);
+    if (outcome === 'late') logger.warn({ part, waitedMs: ms }, 'a part did not stop in time; stopping the others without it');
+  } finally {
+    clearTimeout(timer);
+  }
+}

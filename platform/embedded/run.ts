@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { SUBGRAPH_NAMES, type VezaConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
+import { stopPart } from '../process.ts';
 import { startPlatform, type Platform } from '../runtime.ts';
 import { startSubgraph, type RunningSubgraph } from '../subgraph/start.ts';
 import { JWKS_PATH, TokenVerifier } from '../auth/access-tokens.ts';
@@ -36,18 +37,19 @@ export async function startVeza(config: VezaConfig, logger: Logger, opts: StartV
   const subgraphs: RunningSubgraph[] = [];
   let gateway: RunningGateway | undefined;
   let stopWorker: (() => Promise<void>) | undefined;
+  // Each part gets STOP_PART_MS; one that hangs is named in a warning and the rest still stop.
   const stop = async () => {
     logger.debug('stopping transcoding worker');
-    await stopWorker?.();
+    await stopPart(logger, 'transcoding worker', async () => stopWorker?.());
     logger.debug('stopping gateway');
-    await gateway?.stop();
+    await stopPart(logger, 'gateway', async () => gateway?.stop());
     // Reverse start order: discovery stops consuming before its database closes, etc.
     for (const s of [...subgraphs].reverse()) {
       logger.debug({ subgraph: s.name }, 'stopping subgraph');
-      await s.stop();
+      await stopPart(logger, `subgraph ${s.name}`, () => s.stop());
     }
     logger.debug('stopping platform adapters');
-    await platform.stop();
+    await stopPart(logger, 'platform adapters', () => platform.stop());
     logger.debug('stopped');
   };
   try {
