@@ -140,8 +140,8 @@ export const resolvers: Resolvers = {
   },
   // Each event is resolved with a fresh context (platform/subgraph/subscriptions.ts); a
   // `LiveEnd` (the viewer lost access) becomes the subscription's last, failed result.
-  // The entity manager is handed over unforked: an open subscription keeps its context,
-  // and guards and feeds never read the database.
+  // The entity manager is handed over as a getter: `ctx.em` forks one on its first read
+  // (module.ts), an open subscription keeps its context, and guards and feeds never read.
   Subscription: {
     messageAdded: {
       subscribe: (_, args, ctx) => ctx.feeds.messageAdded(() => ctx.em, ctx.viewer.userId, args, ctx.live),
