@@ -16,6 +16,12 @@ describe('configuration', () => {
     expect(c.subgraphUrls.chat).toBeUndefined();
   });
 
+  it('lets the old generation grow to twice its live size unless told otherwise', () => {
+    expect(loadConfig({}).heapGrowthPercent).toBe(100);
+    expect(loadConfig({ HEAP_GROWTH_PERCENT: '0' }).heapGrowthPercent).toBe(0);
+    expect(() => loadConfig({ HEAP_GROWTH_PERCENT: '1000' })).toThrow(/HEAP_GROWTH_PERCENT/);
+  });
+
   it('names every invalid variable', () => {
     expect(() => loadConfig({ GATEWAY_PORT: 'eighty', DATABASE_URL: 'not a url', GATEWAY_SECRET: 'short' })).toThrow(ConfigError);
     try {

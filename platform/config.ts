@@ -76,6 +76,11 @@ const envSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   /** Largest accepted HTTP request body, in bytes. */
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_000_000),
+  /**
+   * How far V8's old generation may grow past what survived the last full collection before
+   * the next one, in percent (0: V8's own choice). See `applyHeapGrowth` in platform/process.ts.
+   */
+  HEAP_GROWTH_PERCENT: z.coerce.number().int().min(0).max(300).default(100),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** In a development or embedded run the playground (landing page) is served at the gateway. */
   PLAYGROUND: z
@@ -107,6 +112,7 @@ export interface VezaConfig {
   playbackHeartbeatSeconds: number;
   workerConcurrency: number;
   jobLeaseSeconds: number;
+  heapGrowthPercent: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   playground: boolean;
 }
@@ -168,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): VezaConfig {
     playbackHeartbeatSeconds: e.PLAYBACK_HEARTBEAT_SECONDS,
     workerConcurrency: e.WORKER_CONCURRENCY,
     jobLeaseSeconds: e.JOB_LEASE_SECONDS,
+    heapGrowthPercent: e.HEAP_GROWTH_PERCENT,
     logLevel: e.LOG_LEVEL,
     playground: e.PLAYGROUND,
   };

@@ -1,6 +1,38 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from './logger.ts';
-import { stopPart } from './process.ts';
+import { applyHeapGrowth, stopPart } from './process.ts';
+
+describe('applyHeapGrowth', () => {
+  it('asks V8 for the growth given, and leaves V8 its own with 0', () => {
+    const flags: string[] = [];
+    applyHeapGrowth(100, (f) => flags.push(f));
+    applyHeapGrowth(0, (f) => flags.push(f));
+    expect(flags).toEqual(['--heap-growing-percent=100']);
+  });
+
+  it('changes how often a running process collects its old generation', () => {
+    // The same allocations in a fresh Node process (the one running these tests): a live set, then
+    // objects that outlive young collections and die old. Counted from V8's own trace, not timed.
+    const script = `
+      import { applyHeapGrowth } from ${JSON.stringify(fileURLToPath(new URL('./process.ts', import.meta.url)))};
+      applyHeapGrowth(Number(process.argv[1]));
+      const live = [];
+      for (let i = 0; i < 300_000; i++) live.push({ i, name: 'live ' + i });
+      const ring = new Array(100_000);
+      for (let k = 0; k < 5_000_000; k++) ring[k % ring.length] = { k, name: 'churn ' + k };
+      if (live.length !== 300_000) process.exit(1);`;
+    const fullCollections = (percent: number) =>
+      execFileSync(process.execPath, ['--trace-gc', '--input-type=module', '-e', script, String(percent)], { encoding: 'utf8' })
+        .split('\n')
+        .filter((line) => line.includes('Mark-Compact')).length;
+    const tight = fullCollections(10);
+    const loose = fullCollections(300);
+    expect(loose).toBeGreaterThan(0);
+    expect(tight).toBeGreaterThan(loose);
+  });
+});
 
 describe('stopPart', () => {
   afterEach(() => {
