@@ -18,6 +18,8 @@ import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
 import { GATEWAY_ASSERTION_HEADER, signAssertion } from '../../platform/auth/gateway-trust.ts';
 import { JWKS_PATH, TokenVerifier } from '../../platform/auth/access-tokens.ts';
 import { createLogger } from '../../platform/logger.ts';
+import { loadConfig } from '../../platform/config.ts';
+import { applyHeapGrowth } from '../../platform/process.ts';
 import { startGateway } from '../../gateway/gateway.ts';
 
 const [kind, portArg] = process.argv.slice(2);
@@ -30,6 +32,8 @@ const supergraphSdl = await readFile(new URL('../../schema/supergraph.graphql', 
 const assertion = () => signAssertion(secret, { userId, sessionId: null });
 
 if (kind === 'veza') {
+  // Veza's gateway as its process runs it (gateway/main.ts sets this at start-up); the peers keep V8's own.
+  applyHeapGrowth(loadConfig(env).heapGrowthPercent);
   const gateway = await startGateway({
     supergraphSdl,
     subgraphUrls: () => urls,

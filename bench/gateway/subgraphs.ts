@@ -5,12 +5,15 @@
  */
 import { loadConfig } from '../../platform/config.ts';
 import { createLogger } from '../../platform/logger.ts';
+import { applyHeapGrowth } from '../../platform/process.ts';
 import { startPlatform } from '../../platform/runtime.ts';
 import { startSubgraph } from '../../platform/subgraph/start.ts';
 import { SUBGRAPH_NAMES } from '../../platform/config.ts';
 import { subgraphDefinitions } from '../../subgraphs/definitions.ts';
 
 const config = loadConfig(process.env);
+// As every Veza process sets it at start-up (bootConfig).
+applyHeapGrowth(config.heapGrowthPercent);
 const logger = createLogger('warn', { process: 'bench-subgraphs' });
 const platform = await startPlatform(config, logger, { needsSigningKey: true });
 const urls: Record<string, string> = {};
