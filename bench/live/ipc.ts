@@ -23,10 +23,10 @@ export interface Worker<A extends Api> {
   stop(): Promise<void>;
 }
 
-export function forkWorker<A extends Api>(script: string, env: NodeJS.ProcessEnv = {}): Worker<A> {
+export function forkWorker<A extends Api>(script: string, env: NodeJS.ProcessEnv = {}, nodeArgs: readonly string[] = []): Worker<A> {
   // No inherited execArgv: the bench's own flags (an --eval, an inspector) are not the worker's;
   // with BENCH_CPU_PROF, load processes write their CPU profiles too.
-  const child = fork(script, [], { env: { ...process.env, ...env }, execArgv: profiling(basename(script, '.ts')), serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(script, [], { env: { ...process.env, ...env }, execArgv: [...profiling(basename(script, '.ts')), ...nodeArgs], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   child.on('error', () => undefined); // a send on a closed channel: its request fails below
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   let next = 1;
