@@ -13,8 +13,8 @@ describe('applyHeapGrowth', () => {
   });
 
   it('changes how often a running process collects its old generation', () => {
-    // The same allocations in a fresh Node process (the one running these tests): a live set, then
-    // objects that outlive young collections and die old. Counted from V8's own trace, not timed.
+    // The same allocations in two fresh processes of the Node running these tests: a live set,
+    // then objects that outlive young collections and die old. Counted from V8's trace, not timed.
     const script = `
       import { applyHeapGrowth } from ${JSON.stringify(fileURLToPath(new URL('./process.ts', import.meta.url)))};
       applyHeapGrowth(Number(process.argv[1]));
