@@ -43,11 +43,9 @@ const R1_WARMUP_SECONDS = 1;
  * Before R1's first round, every one of its measurements runs this long unmeasured: right
  * after the set-up (1,000 sign-ups, the connections) the servers' code is still cold and
  * PostgreSQL tidies the tables the seeding filled, and the first round was the slowest in
- * most runs. At 2 s, raw's first-round P99 was still its worst of three in seven R1 runs of
- * seven (1.5–2.5 ms against 0.8–1.6); at 5 s, in neither of two (0.8 and 1.1 ms, against
- * 1.0 and 1.7 in round 2).
+ * most runs.
  */
-const R1_FIRST_PASS_SECONDS = 5;
+const R1_FIRST_PASS_SECONDS = 2;
 /**
  * R2's rounds are at least this long: at one message a second, a shorter round's P99 per
  * delivery is its slowest message or two.
