@@ -29,7 +29,7 @@ export function bootConfig(processName: string): { config: VezaConfig; logger: L
  * (the gateway, chat and community at ~75 MB live): under 1,000 messages/s each ran a full
  * collection every 13–20 s, and its 6–17 ms pause delayed every delivery passing through,
  * which decided R1's P99 (one round 9 ms, the next 33 ms). At 2× (the default, 100) they
- * come two to three times less often, at ~8 % more peak memory in R1 (docs/operations.md).
+ * came three to six times less often in an R1 run, at ~8 % more peak memory (docs/operations.md).
  * V8 reads the flag at each full collection, so setting it at start-up takes effect from
  * the first; V8 still collects earlier as the heap nears its limit (--max-old-space-size).
  */
