@@ -17,9 +17,7 @@ import { createGatewayRuntime } from '@graphql-hive/gateway';
 import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
 import { GATEWAY_ASSERTION_HEADER, signAssertion } from '../../platform/auth/gateway-trust.ts';
 import { JWKS_PATH, TokenVerifier } from '../../platform/auth/access-tokens.ts';
-import { createLogger } from '../../platform/logger.ts';
-import { loadConfig } from '../../platform/config.ts';
-import { applyHeapGrowth } from '../../platform/process.ts';
+import { bootConfig } from '../../platform/process.ts';
 import { startGateway } from '../../gateway/gateway.ts';
 
 const [kind, portArg] = process.argv.slice(2);
@@ -32,14 +30,14 @@ const supergraphSdl = await readFile(new URL('../../schema/supergraph.graphql', 
 const assertion = () => signAssertion(secret, { userId, sessionId: null });
 
 if (kind === 'veza') {
-  // Veza's gateway as its process runs it (gateway/main.ts sets this at start-up); the peers keep V8's own.
-  applyHeapGrowth(loadConfig(env).heapGrowthPercent);
+  // Veza's gateway booted as gateway/main.ts boots it (heap growth included); the peers keep V8's own.
+  const { logger } = bootConfig('gateway');
   const gateway = await startGateway({
     supergraphSdl,
     subgraphUrls: () => urls,
     verifier: new TokenVerifier(new URL(JWKS_PATH, urls['community'])),
     gatewaySecret: secret,
-    logger: createLogger('warn'),
+    logger,
     host: '127.0.0.1',
     port,
     maxBodyBytes: 1_000_000,

@@ -3,18 +3,14 @@
  * process, on the production adapters (the machine's PostgreSQL and Redis, s3rver as the
  * S3 endpoint). Prints one JSON line with their URLs once they listen.
  */
-import { loadConfig } from '../../platform/config.ts';
-import { createLogger } from '../../platform/logger.ts';
-import { applyHeapGrowth } from '../../platform/process.ts';
+import { bootConfig } from '../../platform/process.ts';
 import { startPlatform } from '../../platform/runtime.ts';
 import { startSubgraph } from '../../platform/subgraph/start.ts';
 import { SUBGRAPH_NAMES } from '../../platform/config.ts';
 import { subgraphDefinitions } from '../../subgraphs/definitions.ts';
 
-const config = loadConfig(process.env);
-// As every Veza process sets it at start-up (bootConfig).
-applyHeapGrowth(config.heapGrowthPercent);
-const logger = createLogger('warn', { process: 'bench-subgraphs' });
+// Booted as every Veza process boots (configuration, heap growth, logger at the bench's LOG_LEVEL).
+const { config, logger } = bootConfig('bench-subgraphs');
 const platform = await startPlatform(config, logger, { needsSigningKey: true });
 const urls: Record<string, string> = {};
 for (const name of SUBGRAPH_NAMES) {
