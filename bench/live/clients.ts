@@ -10,7 +10,7 @@
  * send time in the message.
  */
 import WebSocket from 'ws';
-import { serve } from './ipc.ts';
+import { collectNow, serve } from './ipc.ts';
 import { displayNameOf, MESSAGE_ADDED, now, parseMark, type Mark } from './marks.ts';
 
 export type System = 'raw' | 'veza';
@@ -230,8 +230,8 @@ serve<ClientsApi>({
       c.seen = undefined;
       c.order = undefined;
     }
-    // The young generation emptied now, before anything is sent (see CLIENT_NODE_ARGS in fleet.ts).
-    (globalThis as { gc?: (options: { type: 'minor'; execution: 'sync' }) => void }).gc?.({ type: 'minor', execution: 'sync' });
+    // Garbage collected now, before anything is sent (LOAD_PROCESS_NODE_ARGS in ipc.ts).
+    collectNow();
     return null;
   },
   progress: async () => ({ received: stats.received, reached: stats.reached, open: openCount(), endings: [...endings] }),

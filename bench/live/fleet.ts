@@ -9,7 +9,7 @@
  * are never reused within a run, so the TIME_WAIT ports of a closed fleet cost nothing.
  */
 import { fileURLToPath } from 'node:url';
-import { forkWorker, type Worker } from './ipc.ts';
+import { forkWorker, LOAD_PROCESS_NODE_ARGS, type Worker } from './ipc.ts';
 import type { ClientsApi, ConnSpec, PhaseStats, System } from './clients.ts';
 import { concat } from './stats.ts';
 
@@ -39,16 +39,6 @@ export interface Connected {
   seconds: number;
 }
 
-/**
- * The client processes' young generation: 256 MB per semi-space, and each phase begins by
- * emptying it (clients.ts), so that a measured window of R1 or R2 (7–8 s at 10–20 MB/s of
- * frames) runs without a young collection. With V8's default (16 MB), a client holding
- * 10,000 connections paused 5–20 ms for one every ~2 s, set off by the frames arriving, so
- * in the middle of every second fan-out of R2 (each ~70–120 ms), and every delivery still
- * queued behind the pause was timed late, for either system: the load generator's pauses,
- * not the server's.
- */
-const CLIENT_NODE_ARGS = ['--expose-gc', '--min-semi-space-size=256', '--max-semi-space-size=256'];
 
 export class Fleet {
   readonly workers: Worker<ClientsApi>[];
@@ -59,7 +49,7 @@ export class Fleet {
 
   static async connect(opts: FleetOptions): Promise<{ fleet: Fleet; connected: Connected }> {
     const per = Math.ceil(opts.conns.length / opts.processes);
-    const workers = Array.from({ length: opts.processes }, () => forkWorker<ClientsApi>(script, {}, CLIENT_NODE_ARGS));
+    const workers = Array.from({ length: opts.processes }, () => forkWorker<ClientsApi>(script, {}, LOAD_PROCESS_NODE_ARGS));
     const fleet = new Fleet(workers);
     const started = performance.now();
     try {

@@ -14,6 +14,28 @@ export type Api = Record<string, { req: unknown; res: unknown }>;
 type Envelope = { id: number; name: string; req: unknown };
 type Answer = { id: number; ok: true; res: unknown } | { id: number; ok: false; error: string };
 
+/**
+ * Node's flags for the load processes (clients and publisher), so that their own pauses
+ * are not timed as a server's latency: a 256 MB young generation, and no incremental
+ * marking; each phase (clients.ts) and each publishing run (publisher.ts) begins with a
+ * full collection (`collectNow`), before anything is sent.
+ * - With V8's default young generation (16 MB), a client holding 10,000 connections paused
+ *   5–20 ms for a young collection about every 2 s, set off by the frames arriving, so in
+ *   the middle of every second fan-out of R2 (each ~70–120 ms).
+ * - With incremental marking, V8 started a full collection in R1's Veza client process
+ *   twice in every 8 s window, each ~2.8 s after the last, with its old generation at
+ *   18–20 MB of a 280 MB limit (`--trace-incremental-marking`: "Start (task)"), each
+ *   finishing in a 6–17 ms pause (`--trace-gc`); raw's clients less often, and the
+ *   publisher (16 ms once, in a raw window). Without it, in an R1 run traced the same way,
+ *   no client collected in a measured window.
+ */
+export const LOAD_PROCESS_NODE_ARGS: readonly string[] = ['--expose-gc', '--min-semi-space-size=256', '--max-semi-space-size=256', '--no-incremental-marking'];
+
+/** A full garbage collection now, in a load process started with LOAD_PROCESS_NODE_ARGS (elsewhere, nothing). */
+export function collectNow(): void {
+  (globalThis as { gc?: (options: { type: 'major'; execution: 'sync' }) => void }).gc?.({ type: 'major', execution: 'sync' });
+}
+
 /** No load process outlives a whole `npm run bench -- live`. */
 const LIFETIME_MS = 30 * 60_000;
 

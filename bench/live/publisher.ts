@@ -16,7 +16,7 @@ import { Redis } from 'ioredis';
 import { createPubSub, type PubSubEngine } from '../../platform/events/pubsub.ts';
 import { newId } from '../../platform/ids.ts';
 import { ChatEvents, type MessageEventPayload } from '../../subgraphs/chat/services/chat-events.ts';
-import { serve } from './ipc.ts';
+import { collectNow, serve } from './ipc.ts';
 import { markText, now, SEND_MESSAGE } from './marks.ts';
 import type { System } from './clients.ts';
 
@@ -124,6 +124,8 @@ async function sendOne(req: PublishRequest, k: number): Promise<number> {
 }
 
 async function publish(req: PublishRequest): Promise<PublishResult> {
+  // Garbage collected now, before the first message is stamped (LOAD_PROCESS_NODE_ARGS in ipc.ts).
+  collectNow();
   const sent: number[] = [];
   const sentAt: number[] = [];
   const sendMs: number[] = [];

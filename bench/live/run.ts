@@ -19,7 +19,7 @@ import { Redis } from 'ioredis';
 import { generateSigningKey } from '../../platform/auth/access-tokens.ts';
 import { SWEEP_P99_MS, sweepSeconds, type Target } from './drive.ts';
 import type { Via } from './publisher.ts';
-import { forkWorker } from './ipc.ts';
+import { forkWorker, LOAD_PROCESS_NODE_ARGS } from './ipc.ts';
 import type { PublisherApi } from './publisher.ts';
 import { oneRoom, rooms, sceneFor } from './scenes.ts';
 import { seedVeza, type VezaWorld } from './seed.ts';
@@ -105,7 +105,7 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
     VEZA_DATA_DIR: `/tmp/${dbName}`,
     LOG_LEVEL: 'warn',
   };
-  const publisher = forkWorker<PublisherApi>(fileURLToPath(new URL('./publisher.ts', import.meta.url)));
+  const publisher = forkWorker<PublisherApi>(fileURLToPath(new URL('./publisher.ts', import.meta.url)), {}, LOAD_PROCESS_NODE_ARGS);
   let raw: RawServers | undefined;
   let veza: VezaStack | undefined;
   const stopExtra: (() => Promise<void>)[] = [];
