@@ -117,12 +117,14 @@ export function commitOf(): string {
   }
 }
 
-/** Ends a child process: SIGTERM, then SIGKILL if it is still there after `graceMs`; resolves once it exited. */
+/** Ends a child process (stopped or not): SIGTERM, then SIGKILL if it is still there after `graceMs`; resolves once it exited. */
 export function stopProcess(child: ChildProcess, graceMs = 10_000): Promise<void> {
   return new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
+    // A process stopped while the other system was measured (live/turns.ts) acts on it once continued.
+    child.kill('SIGCONT');
     setTimeout(() => child.kill('SIGKILL'), graceMs).unref();
   });
 }

@@ -139,12 +139,14 @@ export interface HoldEnd {
 }
 
 /**
- * Once `holdSeconds` have passed since the fleet was ready (other measurements may have
- * run meanwhile): the serving processes' memory (the lowest reading, the last right after
- * a full collection) and how many connections are still open.
+ * Once the fleet's serving processes have run `holdSeconds` since it was ready (other
+ * measurements may have run meanwhile; `stoppedMsSince(readyAt)`: how long the processes
+ * were stopped since, while the other system was measured, which does not count): the
+ * serving processes' memory (the lowest reading, the last right after a full collection)
+ * and how many connections are still open.
  */
-export async function endHold(f: IdleFleet, holdSeconds: number): Promise<HoldEnd> {
-  const wait = f.readyAt + holdSeconds * 1000 - performance.now();
+export async function endHold(f: IdleFleet, holdSeconds: number, stoppedMsSince: (since: number) => number): Promise<HoldEnd> {
+  const wait = f.readyAt + stoppedMsSince(f.readyAt) + holdSeconds * 1000 - performance.now();
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   const sampled = await f.rssSampler.stop();
   const edge = f.target.pids().edge;
@@ -155,7 +157,7 @@ export async function endHold(f: IdleFleet, holdSeconds: number): Promise<HoldEn
     perConnectionKiB: (lowest - f.rss.before.edge) / f.scene.conns.length,
     rssReadings: sampled.readings + 1,
     othersDeltaMiB: (f.rss.after.all - f.rss.after.edge - (f.rss.before.all - f.rss.before.edge)) / 1024,
-    heldSeconds: (performance.now() - f.readyAt) / 1000,
+    heldSeconds: (performance.now() - f.readyAt - stoppedMsSince(f.readyAt)) / 1000,
     openAfterHold: open,
     endings,
   };

@@ -29,6 +29,7 @@ import { measureBroadcast, type BroadcastResult } from './broadcast.ts';
 import { connectIdle, endHold, fanOut, FAN_OUT_SETTLE, fanOutsAt, idleResult, type FanOut, type HoldEnd, type IdleFleet, type IdleResult } from './idle.ts';
 import { settle } from './proc.ts';
 import { measureResume, type ResumeResult } from './resume.ts';
+import { Turns } from './turns.ts';
 import { formatReport } from './report.ts';
 import { commitOf, forgetRedisKeys, type BenchOutput } from '../support.ts';
 
@@ -147,6 +148,12 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
       publisher,
     });
     const rawServers = raw;
+    /** R3's raw servers, while they run. */
+    const rawExtra: number[] = [];
+    // While one system is measured, the other's servers are stopped (turns.ts).
+    const turns = new Turns((system) =>
+      system === 'raw' ? [...rawServers.processes.map((p) => p.pid), ...rawExtra] : stack ? [...stack.subgraphs, ...stack.gateways].map((p) => p.pid) : [],
+    );
     /**
      * Every server process of both systems runs one full garbage collection (through its
      * inspector) once R1's clients are connected, before anything is measured. Without it,
@@ -198,10 +205,10 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
             list.push(r);
             show(what, r);
           };
-          keep(results.rooms.raw, 'raw', await measureRate(rawTarget(rawServers), scenes.raw, rawRooms, { rate: 1000, ...w }));
-          if (vezaRooms) keep(results.rooms.veza, 'veza', await measureRate(vezaTarget('publish'), scenes.veza!, vezaRooms, { rate: 1000, ...w }));
-          keep(results.send.raw, 'raw', await measureRate(rawTarget(rawServers), scenes.raw, rawRooms, { rate: lowRate, ...w }));
-          if (sendRooms) keep(results.send.veza, 'veza sendMessage', await measureRate(vezaTarget('send'), scenes.send!, sendRooms, { rate: lowRate, ...w }));
+          keep(results.rooms.raw, 'raw', await turns.alone('raw', () => measureRate(rawTarget(rawServers), scenes.raw, rawRooms, { rate: 1000, ...w })));
+          if (vezaRooms) keep(results.rooms.veza, 'veza', await turns.alone('veza', () => measureRate(vezaTarget('publish'), scenes.veza!, vezaRooms, { rate: 1000, ...w })));
+          keep(results.send.raw, 'raw', await turns.alone('raw', () => measureRate(rawTarget(rawServers), scenes.raw, rawRooms, { rate: lowRate, ...w })));
+          if (sendRooms) keep(results.send.veza, 'veza sendMessage', await turns.alone('veza', () => measureRate(vezaTarget('send'), scenes.send!, sendRooms, { rate: lowRate, ...w })));
         };
         log(`  R1 unmeasured first pass (${minutesIn()} min in)`);
         const pass = { seconds: R1_FIRST_PASS_SECONDS, warmupSeconds: 0 };
@@ -217,13 +224,13 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
           const sweep = { rate, seconds: sweepSeconds(opts.durationSeconds), warmupSeconds: 1 };
           if (!results.rooms.raw.some(past) && !results.sweep.raw.some(past)) {
             log(`  R1 raw at ${rate} msg/s (${minutesIn()} min in)`);
-            const r = await measureRate(rawTarget(rawServers), scenes.raw, rawRooms, sweep);
+            const r = await turns.alone('raw', () => measureRate(rawTarget(rawServers), scenes.raw, rawRooms, sweep));
             results.sweep.raw.push(r);
             show('raw', r);
           }
           if (vezaRooms && !results.rooms.veza.some(past) && !results.sweep.veza.some(past)) {
             log(`  R1 veza at ${rate} msg/s (${minutesIn()} min in)`);
-            const v = await measureRate(vezaTarget('publish'), scenes.veza!, vezaRooms, sweep);
+            const v = await turns.alone('veza', () => measureRate(vezaTarget('publish'), scenes.veza!, vezaRooms, sweep));
             results.sweep.veza.push(v);
             show('veza', v);
           }
@@ -264,7 +271,8 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
             systems.map(async (system): Promise<[string, Target]> => {
               if (system === 'raw') {
                 const extra = await startRawServers(servers, RAW_PORT + 1, serverEnv, { inspect: true });
-                stopExtra.push(...extra.processes.map((p) => p.stop));
+                rawExtra.push(...extra.processes.map((p) => p.pid));
+                stopExtra.push(...extra.processes.map((p) => p.stop), async () => void rawExtra.splice(0));
                 return [system, rawTarget(extra)];
               }
               await stack!.addGateways(servers, { inspect: true });
@@ -287,7 +295,7 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
           for (const system of systems) {
             const f = idle[system]!;
             log(`  R2 round ${round} ${system} (${minutesIn()} min in)`);
-            const r = await measureBroadcast(f.target, f.scene, f.fleet, f.connected, { seconds: broadcastSeconds });
+            const r = await turns.alone(system, () => measureBroadcast(f.target, f.scene, f.fleet, f.connected, { seconds: broadcastSeconds }));
             results.broadcast[system].push(r);
             log(`    to last: median ${r.toLast.median.toFixed(1)} ms, max ${r.toLast.max.toFixed(1)} ms, P99 ${r.latency.p99.toFixed(1)} ms, lost ${r.lost} ${r.problems.join('; ')}`);
           }
@@ -296,11 +304,11 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
         // connected; then the systems take turns fanning one message out to all N, so that
         // each pair of fan-outs meets the same machine.
         const holds: Partial<Record<'raw' | 'veza', HoldEnd>> = {};
-        for (const system of order) holds[system] = await endHold(idle[system]!, holdSeconds);
+        for (const system of order) holds[system] = await endHold(idle[system]!, holdSeconds, (since) => turns.stoppedMsSince(system, since));
         await settle(FAN_OUT_SETTLE.percent, FAN_OUT_SETTLE.maxSeconds);
         const fanOuts: Record<'raw' | 'veza', FanOut[]> = { raw: [], veza: [] };
         log(`  R3 N=${n}: ${fanOutsAt(n)} fan-outs per system, in turn (${minutesIn()} min in)`);
-        for (let i = 0; i < fanOutsAt(n); i++) for (const system of order) fanOuts[system].push(await fanOut(idle[system]!));
+        for (let i = 0; i < fanOutsAt(n); i++) for (const system of order) fanOuts[system].push(await turns.alone(system, () => fanOut(idle[system]!)));
         const fleets = order.map((system) => [system, idle[system]!] as const);
         for (const system of order) delete idle[system];
         // Both fleets close at once: nothing is measured any more.
