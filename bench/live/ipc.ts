@@ -26,8 +26,9 @@ type Answer = { id: number; ok: true; res: unknown } | { id: number; ok: false; 
  *   twice in every 8 s window, each ~2.8 s after the last, with its old generation at
  *   18–20 MB of a 280 MB limit (`--trace-incremental-marking`: "Start (task)"), each
  *   finishing in a 6–17 ms pause (`--trace-gc`); raw's clients less often, and the
- *   publisher (16 ms once, in a raw window). Without it, in an R1 run traced the same way,
- *   no client collected in a measured window.
+ *   publisher. Without it, in an R1 run traced the same way, no client collected in a
+ *   measured window; the publisher did once (16 ms, in a raw window), hence its
+ *   collection before each run.
  */
 export const LOAD_PROCESS_NODE_ARGS: readonly string[] = ['--expose-gc', '--min-semi-space-size=256', '--max-semi-space-size=256', '--no-incremental-marking'];
 
