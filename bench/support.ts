@@ -41,6 +41,8 @@ export function startChild(script: string, args: string[], env: NodeJS.ProcessEn
               if (child.exitCode !== null) return r();
               child.once('exit', () => r());
               child.kill('SIGTERM');
+              // A process stopped while another was measured (live/turns.ts) acts on it once continued.
+              child.kill('SIGCONT');
               setTimeout(() => child.kill('SIGKILL'), 5000).unref();
             }),
         });

@@ -99,7 +99,7 @@ export function formatReport(res: Results, meta: ReportMeta): BenchOutput {
   const ratios: Record<string, number> = {};
   const figures: Record<string, number> = {};
   const out: string[] = [
-    `Raw baseline: a plain \`ws\` server forwarding Redis pub/sub messages to the sockets of their channel (bench/live/raw-server.ts), messages PUBLISHed on Redis. ` +
+    `Raw baseline: a plain \`ws\` server forwarding Redis pub/sub messages to the sockets of their channel (bench/live/raw-server.ts), messages PUBLISHed on Redis; R1's raw server with a young generation of a fixed 16 MB (V8 kept it at ~1 MB and collected it 15 times a second at 1,000 messages/s; bench/live/run.ts). ` +
       `Veza: \`node gateway/main.ts\` in front of the five subgraphs, each \`node subgraphs/main.ts <name>\` (production profile: PostgreSQL database made for the run, Redis with its own prefix, embedded s3rver), ` +
       `clients on graphql-transport-ws subscribed to \`messageAdded(channelId:) { id body position author { displayName } }\` (author from the community subgraph: an entity fetch per event). ` +
       `Veza's messages enter it two ways: **published** — chat's \`messageAdded\` event PUBLISHed on the same Redis, as chat's outbox relay publishes a committed message (chat's trigger names and platform's pub/sub engine; positions without gaps), the same starting point as raw's, so the latency is the live delivery's; ` +

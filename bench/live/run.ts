@@ -38,6 +38,18 @@ const RAW_PORT = 4700;
 const VEZA_PORT = 4800;
 /** Serving processes for R3's largest N: at most 20,000 files each, some kept for the process itself. */
 const PER_SERVER = 16_000;
+/**
+ * Node's flags for raw's R1 server (R1 and its higher rates): a young generation of a
+ * fixed 16 MB. With V8's own sizing it stayed at ~1 MB (little of what it allocates
+ * survives, so V8 never grows it), and at 1,000 messages/s the server paused for a young
+ * collection 15 times a second (`--trace-gc`: 0.2–0.6 ms each, 3.6 ms once) — the jitter
+ * that made raw's ~1 ms P99 move: 0.8–2.7 ms per round, 1.08 and 1.84 ms pooled in two
+ * whole runs on one commit; 1.13 and 1.12 ms pooled in two R1 runs with it. The baseline
+ * is the physical limit, so it gets the steadier setting; Veza's processes keep their
+ * production settings. R3's raw servers (and R2 on them) keep V8's sizing: a young
+ * generation fixed at 16 MB would count in their memory per connection.
+ */
+const RAW_R1_NODE_ARGS = ['--min-semi-space-size=16', '--max-semi-space-size=16'];
 /** R1's warm-up at 1,000 messages/s before each measured window, seconds. */
 const R1_WARMUP_SECONDS = 1;
 /**
@@ -113,7 +125,7 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
   const results: Results = { rooms: { raw: [], veza: [] }, send: { raw: [], veza: [] }, sweep: { raw: [], veza: [] }, broadcast: { raw: [], veza: [] }, idle: { raw: [], veza: [] }, resume: [] };
   const started = performance.now();
   try {
-    raw = await startRawServers(1, RAW_PORT, serverEnv, { inspect: true });
+    raw = await startRawServers(1, RAW_PORT, serverEnv, { inspect: true, nodeArgs: RAW_R1_NODE_ARGS });
     let world: VezaWorld | undefined;
     if (withVeza) {
       veza = await startVeza(VEZA_PORT, serverEnv);

@@ -123,13 +123,13 @@ export interface RawServers {
   processes: ServerProcess[];
 }
 
-/** `inspect`: each with an inspector, for `collectGarbage`. */
-export async function startRawServers(count: number, basePort: number, env: NodeJS.ProcessEnv, { inspect = false } = {}): Promise<RawServers> {
+/** `inspect`: each with an inspector, for `collectGarbage`; `nodeArgs`: Node's flags for each. */
+export async function startRawServers(count: number, basePort: number, env: NodeJS.ProcessEnv, { inspect = false, nodeArgs = [] as readonly string[] } = {}): Promise<RawServers> {
   const processes = await Promise.all(
     Array.from({ length: count }, async (_, i) => {
       const port = basePort + i;
       const inspected = inspect ? port : undefined;
-      const child = await startChild(path('./raw-server.ts'), [String(port)], env, inspectorArgs(inspected));
+      const child = await startChild(path('./raw-server.ts'), [String(port)], env, [...inspectorArgs(inspected), ...nodeArgs]);
       track(child.process, inspected);
       return { name: `raw-${i}`, pid: child.process.pid ?? 0, stop: child.stop };
     }),
