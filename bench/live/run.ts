@@ -42,10 +42,11 @@ const PER_SERVER = 16_000;
  * Node's flags for raw's R1 server (R1 and its higher rates): a young generation of a
  * fixed 16 MB. With V8's own sizing it stayed at ~1 MB (little of what it allocates
  * survives, so V8 never grows it), and at 1,000 messages/s the server paused for a young
- * collection 15 times a second (`--trace-gc`: 0.2–0.6 ms each, 3.6 ms once) — the jitter
- * that made raw's ~1 ms P99 move: 0.8–2.7 ms per round, 1.08 and 1.84 ms pooled in two
- * whole runs on one commit; 1.13 and 1.12 ms pooled in two R1 runs with it. The baseline
- * is the physical limit, so it gets the steadier setting; Veza's processes keep their
+ * collection 15 times a second (`--trace-gc`: 0.2–0.6 ms each, 3.6 ms once), inside raw's
+ * ~1 ms P99 (0.8–2.7 ms per round; 1.08 and 1.84 ms pooled in two whole runs on one
+ * commit). With it: 1.13 and 1.12 ms pooled in two R1 runs, but 0.87 and 1.25 in the two
+ * whole runs after, so what still moves raw's P99 is not only these collections. The
+ * baseline is the physical limit, so it gets the steadier setting; Veza's processes keep their
  * production settings. R3's raw servers (and R2 on them) keep V8's sizing: a young
  * generation fixed at 16 MB would count in their memory per connection.
  */
