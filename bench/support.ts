@@ -36,15 +36,7 @@ export function startChild(script: string, args: string[], env: NodeJS.ProcessEn
         resolve({
           process: child,
           firstLine: out.slice(0, nl),
-          stop: () =>
-            new Promise<void>((r) => {
-              if (child.exitCode !== null) return r();
-              child.once('exit', () => r());
-              child.kill('SIGTERM');
-              // A process stopped while another was measured (live/turns.ts) acts on it once continued.
-              child.kill('SIGCONT');
-              setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-            }),
+          stop: () => stopProcess(child, 5_000),
         });
       }
     };

@@ -39,7 +39,6 @@ export interface Connected {
   seconds: number;
 }
 
-
 export class Fleet {
   readonly workers: Worker<ClientsApi>[];
 

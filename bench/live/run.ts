@@ -161,7 +161,7 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
       publisher,
     });
     const rawServers = raw;
-    /** R3's raw servers, while they run. */
+    /** R3's raw servers, while they run (emptied once they are stopped: their PIDs may be reused). */
     const rawExtra: number[] = [];
     // While one system is measured, the other's servers are stopped (turns.ts).
     const turns = new Turns((system) =>
@@ -285,7 +285,7 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
               if (system === 'raw') {
                 const extra = await startRawServers(servers, RAW_PORT + 1, serverEnv, { inspect: true });
                 rawExtra.push(...extra.processes.map((p) => p.pid));
-                stopExtra.push(...extra.processes.map((p) => p.stop), async () => void rawExtra.splice(0));
+                stopExtra.push(...extra.processes.map((p) => p.stop));
                 return [system, rawTarget(extra)];
               }
               await stack!.addGateways(servers, { inspect: true });
@@ -337,6 +337,7 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
           await f.fleet.close();
         }
         await Promise.all(stopExtra.splice(0).map((stop) => stop()));
+        rawExtra.length = 0;
       }
     }
     if (resumeInHoldOf === undefined) await runResume();
