@@ -33,18 +33,25 @@ describe('Turns', () => {
     const raw = idleProcess();
     const veza = idleProcess();
     const turns = new Turns((system) => (system === 'raw' ? [raw] : [veza]));
-    const states = await turns.alone('raw', async () => ({ raw: await stateOf(raw), veza: await stateOf(veza) }));
-    expect(states.veza).toBe('T');
-    expect(states.raw).not.toBe('T');
-    expect(await stateOf(veza)).not.toBe('T');
+    // A signal takes effect when the kernel next schedules the process, so the state is polled.
+    const rawDuring = await turns.alone('raw', async () => {
+      await expect.poll(() => stateOf(veza)).toBe('T');
+      return stateOf(raw);
+    });
+    expect(rawDuring).not.toBe('T');
+    await expect.poll(() => stateOf(veza)).not.toBe('T');
   });
 
   it('continues them when the measurement fails', async () => {
     const raw = idleProcess();
     const veza = idleProcess();
     const turns = new Turns((system) => (system === 'raw' ? [raw] : [veza]));
-    await expect(turns.alone('veza', () => Promise.reject(new Error('measurement failed')))).rejects.toThrow('measurement failed');
-    expect(await stateOf(raw)).not.toBe('T');
+    const failing = async () => {
+      await expect.poll(() => stateOf(raw)).toBe('T');
+      throw new Error('measurement failed');
+    };
+    await expect(turns.alone('veza', failing)).rejects.toThrow('measurement failed');
+    await expect.poll(() => stateOf(raw)).not.toBe('T');
   });
 
   it('counts the time stopped for the stopped system, from when it is asked', async () => {
