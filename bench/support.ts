@@ -2,6 +2,7 @@
 import { execFileSync, spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 
 export interface Child {
@@ -9,6 +10,23 @@ export interface Child {
   /** The first stdout line matching `ready`, parsed by the caller. */
   firstLine: string;
   stop: () => Promise<void>;
+}
+
+/**
+ * Node's flags in the npm script that runs a Veza server in production (`start:gateway`,
+ * `start:subgraph`; the k8s manifests run the same commands): the benches start Veza's
+ * servers with them, as deployed (today a fixed young generation, docs/operations.md).
+ */
+export function productionNodeFlags(script: 'start:gateway' | 'start:subgraph'): string[] {
+  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as { scripts: Record<string, string> };
+  const words = pkg.scripts[script]?.split(/\s+/) ?? [];
+  if (words[0] !== 'node') throw new Error(`package.json's ${script} does not start with node: ${pkg.scripts[script] ?? '(missing)'}`);
+  const flags: string[] = [];
+  for (const w of words.slice(1)) {
+    if (!w.startsWith('--')) break;
+    flags.push(w);
+  }
+  return flags;
 }
 
 /**
@@ -104,7 +122,7 @@ export function commitOf(): string {
   const root = fileURLToPath(new URL('..', import.meta.url));
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'gateway', 'subgraphs', 'platform', 'schema', 'worker', 'bench'], { cwd: root, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'gateway', 'subgraphs', 'platform', 'schema', 'worker', 'bench', 'package.json'], { cwd: root, encoding: 'utf8' }).trim();
     return `commit ${head}${dirty ? ' with uncommitted changes' : ''}`;
   } catch {
     return 'an unknown commit';

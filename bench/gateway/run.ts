@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { generateSigningKey } from '../../platform/auth/access-tokens.ts';
-import { cpuSeconds, fmt, median, peakRssMiB, startChild, type BenchOutput, type Child } from '../support.ts';
+import { cpuSeconds, fmt, median, peakRssMiB, productionNodeFlags, startChild, type BenchOutput, type Child } from '../support.ts';
 import { forkWorker, type Worker } from '../live/ipc.ts';
 import type { LoadApi, LoadResult } from '../load.ts';
 
@@ -100,7 +100,8 @@ export async function runGatewayBench(opts: GatewayBenchOptions): Promise<BenchO
     children.push(subgraphs);
     const urls = (JSON.parse(subgraphs.firstLine) as { urls: Record<string, string> }).urls;
     const gwEnv = { ...env, BENCH_SUBGRAPH_URLS: JSON.stringify(urls) };
-    const veza = await startChild(here('./peers.ts'), ['veza', String(BASE_PORT)], gwEnv);
+    // Veza's gateway runs with the Node flags it is deployed with (package.json's start:gateway).
+    const veza = await startChild(here('./peers.ts'), ['veza', String(BASE_PORT)], gwEnv, productionNodeFlags('start:gateway'));
     children.push(veza);
     const user = await signUp(`http://127.0.0.1:${BASE_PORT}/graphql`);
     // The peers start while the data is seeded (they need only the user's id).

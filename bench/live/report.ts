@@ -4,7 +4,7 @@
  * from each system's deliveries (or fan-outs) of all rounds pooled, the rounds having
  * interleaved, and its other ratios round by round (Veza's round i over raw's round i).
  */
-import { fmt, type BenchOutput } from '../support.ts';
+import { fmt, productionNodeFlags, type BenchOutput } from '../support.ts';
 import type { RoomsResult } from './rooms.ts';
 import type { Results } from './run.ts';
 import { SWEEP_P99_MS, sweepSeconds } from './drive.ts';
@@ -98,9 +98,11 @@ function roomsNotes(label: string, rs: RoomsResult[]): string[] {
 export function formatReport(res: Results, meta: ReportMeta): BenchOutput {
   const ratios: Record<string, number> = {};
   const figures: Record<string, number> = {};
+  const flagsOf = (script: 'start:gateway' | 'start:subgraph') => productionNodeFlags(script).map((f) => `${f} `).join('');
+  const [gatewayFlags, subgraphFlags] = [flagsOf('start:gateway'), flagsOf('start:subgraph')];
   const out: string[] = [
     `Raw baseline: a plain \`ws\` server forwarding Redis pub/sub messages to the sockets of their channel (bench/live/raw-server.ts), messages PUBLISHed on Redis; R1's raw server with a young generation of a fixed 16 MB (V8 kept it at ~1 MB and collected it 15 times a second at 1,000 messages/s; bench/live/run.ts). ` +
-      `Veza: \`node gateway/main.ts\` in front of the five subgraphs, each \`node subgraphs/main.ts <name>\` (production profile: PostgreSQL database made for the run, Redis with its own prefix, embedded s3rver), ` +
+      `Veza: \`node ${gatewayFlags}gateway/main.ts\` in front of the five subgraphs, each \`node ${subgraphFlags}subgraphs/main.ts <name>\` (package.json's start scripts, as the k8s manifests run them; production profile: PostgreSQL database made for the run, Redis with its own prefix, embedded s3rver), ` +
       `clients on graphql-transport-ws subscribed to \`messageAdded(channelId:) { id body position author { displayName } }\` (author from the community subgraph: an entity fetch per event). ` +
       `Veza's messages enter it two ways: **published** — chat's \`messageAdded\` event PUBLISHed on the same Redis, as chat's outbox relay publishes a committed message (chat's trigger names and platform's pub/sub engine; positions without gaps), the same starting point as raw's, so the latency is the live delivery's; ` +
       `and **sent** — the \`sendMessage\` mutation over HTTP through the gateway, so chat's transaction, outbox and relay count too. ` +

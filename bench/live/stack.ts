@@ -1,7 +1,8 @@
 /**
  * The server processes of benchmark R, each its own process as production runs them:
  * raw servers (bench/live/raw-server.ts), and Veza's five subgraphs
- * (`node subgraphs/main.ts <name>`) behind one or more gateways (`node gateway/main.ts`),
+ * (`node [flags] subgraphs/main.ts <name>`) behind one or more gateways (`node [flags] gateway/main.ts`,
+ * the flags of package.json's start scripts),
  * on a PostgreSQL database made for the run and Redis under a prefix of its own.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -9,7 +10,7 @@ import { createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { SUBGRAPH_NAMES } from '../../platform/config.ts';
-import { profiling, startChild, stopProcess } from '../support.ts';
+import { productionNodeFlags, profiling, startChild, stopProcess } from '../support.ts';
 
 const path = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -82,11 +83,12 @@ export interface ServerProcess {
 
 /**
  * Starts `node <script> ...args`, then waits until GET `probe` answers 200 (at most a
- * minute). `inspectedPort`: the port it serves on, to start it with an inspector beside it.
+ * minute). `nodeFlags`: Node's flags, those of its npm script; `inspectedPort`: the port it
+ * serves on, to start it with an inspector beside it.
  */
-async function startProbed(name: string, script: string, args: string[], env: NodeJS.ProcessEnv, probe: string, inspectedPort?: number): Promise<ServerProcess> {
+async function startProbed(name: string, script: string, args: string[], env: NodeJS.ProcessEnv, probe: string, nodeFlags: string[], inspectedPort?: number): Promise<ServerProcess> {
   const logs = process.env['BENCH_SERVER_LOGS'];
-  const child = spawn(process.execPath, [...profiling(name), ...inspectorArgs(inspectedPort), script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', logs ? 'pipe' : 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...profiling(name), ...nodeFlags, ...inspectorArgs(inspectedPort), script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', logs ? 'pipe' : 'ignore', 'pipe'] });
   track(child, inspectedPort);
   if (logs) {
     // With BENCH_SERVER_LOGS=<folder>, each server's output goes to <folder>/<name>.log.
@@ -159,7 +161,7 @@ export async function startVeza(basePort: number, env: NodeJS.ProcessEnv): Promi
   const ports = Object.fromEntries(SUBGRAPH_NAMES.map((name, i) => [`${name.toUpperCase()}_PORT`, String(basePort + 1 + i)]));
   const all = { ...env, ...urls, ...ports, HOST: '127.0.0.1' };
   const startSubgraph = (name: string, i: number) =>
-    startProbed(`subgraph ${name}`, path('../../subgraphs/main.ts'), [name], all, `http://127.0.0.1:${basePort + 1 + i}/healthz`, basePort + 1 + i);
+    startProbed(`subgraph ${name}`, path('../../subgraphs/main.ts'), [name], all, `http://127.0.0.1:${basePort + 1 + i}/healthz`, productionNodeFlags('start:subgraph'), basePort + 1 + i);
   // Community first: it owns the token keys the others and the gateway verify against.
   const subgraphs = [await startSubgraph('community', 0)];
   subgraphs.push(...(await Promise.all(SUBGRAPH_NAMES.slice(1).map((name, i) => startSubgraph(name, i + 1)))));
@@ -170,7 +172,7 @@ export async function startVeza(basePort: number, env: NodeJS.ProcessEnv): Promi
     const started = await Promise.all(
       Array.from({ length: count }, (_, j) => {
         const port = gatewayPort(first + j);
-        return startProbed(`gateway ${first + j}`, path('../../gateway/main.ts'), [], { ...all, GATEWAY_PORT: String(port), PLAYGROUND: 'false' }, `http://127.0.0.1:${port}/healthz`, inspect ? port : undefined);
+        return startProbed(`gateway ${first + j}`, path('../../gateway/main.ts'), [], { ...all, GATEWAY_PORT: String(port), PLAYGROUND: 'false' }, `http://127.0.0.1:${port}/healthz`, productionNodeFlags('start:gateway'), inspect ? port : undefined);
       }),
     );
     gateways.push(...started);
