@@ -112,7 +112,7 @@ function sampleRss(pids: number[], first: number): IdleFleet['rssSampler'] {
 /** Connects N idle subscriptions, probes each once, and reads the servers' memory before and after. */
 export async function connectIdle(target: Target, scene: Scene): Promise<IdleFleet> {
   const { edge, all } = target.pids();
-  await collectGarbage(edge);
+  await collectGarbage(edge, 'memory');
   const before = { edge: await totalRssKiB(edge), all: await totalRssKiB(all) };
   const processes = Math.ceil(scene.conns.length / PER_CLIENT_PROCESS);
   const { fleet, connected } = await Fleet.connect({ system: target.system, endpoints: target.endpoints, conns: scene.conns, processes, concurrency: 64 });
@@ -150,7 +150,7 @@ export async function endHold(f: IdleFleet, holdSeconds: number, stoppedMsSince:
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   const sampled = await f.rssSampler.stop();
   const edge = f.target.pids().edge;
-  await collectGarbage(edge);
+  await collectGarbage(edge, 'memory');
   const lowest = Math.min(sampled.lowest, await totalRssKiB(edge));
   const { open, endings } = await f.fleet.progress();
   return {

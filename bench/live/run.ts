@@ -169,22 +169,21 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
     );
     /**
      * Every server process of both systems runs one full garbage collection (through its
-     * inspector) once R1's clients are connected, before anything is measured. Without it,
-     * V8's memory reducer ran its one memory-reducing collection in each of Veza's idle
-     * subgraphs (discovery, media, social) 107–115 s after they started (36–41 ms pauses,
-     * ~195 MB of heap given back), which is during R1's third round: raw's third-round P99
-     * was its worst in 8 R1 runs of 8 (3.0–30.6 ms against 0.9–2.5), as the collections
-     * took the CPU its processes needed. After this collection, the reducer's later pass
-     * paused 8–14 ms, and raw's third rounds were 1.2–2.0 ms in three runs. It is the
-     * start-up's garbage, collected once, before the first scenario (R1, or R2/R3 when R1
-     * is not run); each process's own collections during the measurements are untouched.
+     * inspector) once R1's clients are connected, before anything is measured: the start-up's
+     * garbage, collected once, before the first scenario (R1, or R2/R3 when R1 is not run);
+     * each process's own collections during the measurements are untouched. It is an
+     * ordinary collection (`plain`): the low-memory one used before shrank and uncommitted
+     * what it could, and the first young collections after it paused Veza's processes
+     * 20–54 ms (one traced R1 run). (It was brought in when V8's memory reducer ran its pass
+     * in Veza's idle subgraphs 107–115 s after start, in R1's third round; Veza's servers
+     * now run without the reducer, docs/operations.md.)
      */
     let collectedAtStart = false;
     const startUpCollected = async () => {
       if (collectedAtStart) return;
       collectedAtStart = true;
       const t = performance.now();
-      await collectGarbage([...rawServers.processes, ...(stack ? [...stack.subgraphs, ...stack.gateways] : [])].map((p) => p.pid));
+      await collectGarbage([...rawServers.processes, ...(stack ? [...stack.subgraphs, ...stack.gateways] : [])].map((p) => p.pid), 'plain');
       log(`  every server collected its start-up garbage (${((performance.now() - t) / 1000).toFixed(1)} s)`);
     };
     const minutesIn = () => ((performance.now() - started) / 60_000).toFixed(1);

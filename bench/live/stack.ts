@@ -42,13 +42,21 @@ function track(child: ChildProcess, inspectedPort: number | undefined): void {
 }
 
 /**
- * Runs a full garbage collection in each of `pids` (through its inspector:
- * `HeapProfiler.collectGarbage`) and resolves once all have finished. An idle process
- * allocates nothing, so nothing else would collect what connecting left behind; its
- * resident memory after a collection is what its connections keep. PIDs started without
- * an inspector are left alone.
+ * Runs a full garbage collection in each of `pids` (through its inspector) and resolves once
+ * all have finished. `memory`: the collection V8 runs on a low-memory notification
+ * (`HeapProfiler.collectGarbage`), which also gives back what it can: before memory is read
+ * (an idle process allocates nothing, so nothing else would collect what connecting left
+ * behind; its resident memory after it is what its connections keep). `plain`: an ordinary
+ * full collection (`gc()`), before latency is measured: the low-memory one also shrinks and
+ * uncommits, and the first young collections after it paused Veza's processes 20–54 ms (one
+ * traced R1 run). PIDs started without an inspector are left alone.
  */
-export async function collectGarbage(pids: number[]): Promise<void> {
+export async function collectGarbage(pids: number[], kind: 'memory' | 'plain'): Promise<void> {
+  const request =
+    kind === 'memory'
+      ? { id: 1, method: 'HeapProfiler.collectGarbage' }
+      : // The process has no `gc` of its own; a context made after --expose-gc has one.
+        { id: 1, method: 'Runtime.evaluate', params: { expression: "require('node:v8').setFlagsFromString('--expose-gc'); require('node:vm').runInNewContext('gc')()", includeCommandLineAPI: true } };
   await Promise.all(
     pids.map(async (pid) => {
       const port = inspectors.get(pid);
@@ -59,11 +67,12 @@ export async function collectGarbage(pids: number[]): Promise<void> {
       const ws = new WebSocket(url);
       try {
         await new Promise<void>((resolve, reject) => {
-          ws.once('open', () => ws.send(JSON.stringify({ id: 1, method: 'HeapProfiler.collectGarbage' })));
+          ws.once('open', () => ws.send(JSON.stringify(request)));
           ws.on('message', (data: Buffer) => {
-            const reply = JSON.parse(data.toString()) as { id?: number; error?: { message: string } };
+            const reply = JSON.parse(data.toString()) as { id?: number; error?: { message: string }; result?: { exceptionDetails?: { text: string } } };
             if (reply.id !== 1) return;
             if (reply.error) reject(new Error(`process ${pid}: ${reply.error.message}`));
+            else if (reply.result?.exceptionDetails) reject(new Error(`process ${pid}: ${reply.result.exceptionDetails.text}`));
             else resolve();
           });
           ws.once('error', reject);
