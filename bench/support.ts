@@ -15,7 +15,8 @@ export interface Child {
 /**
  * Node's flags in the npm script that runs a Veza server in production (`start:gateway`,
  * `start:subgraph`; the k8s manifests run the same commands): the benches start Veza's
- * servers with them, as deployed (today a fixed young generation, docs/operations.md).
+ * servers with them, as deployed (today a fixed young generation and no memory reducer,
+ * docs/operations.md).
  */
 export function productionNodeFlags(script: 'start:gateway' | 'start:subgraph'): string[] {
   const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as { scripts: Record<string, string> };
