@@ -55,7 +55,8 @@ export async function collectGarbage(pids: number[], kind: 'memory' | 'plain'): 
   const request =
     kind === 'memory'
       ? { id: 1, method: 'HeapProfiler.collectGarbage' }
-      : // The process has no `gc` of its own; a context made after --expose-gc has one.
+      : // The process has no `gc` of its own; a context made after --expose-gc has one. The flag
+        // stays set, which gives a `gc` only to vm contexts made later (Veza's servers make none).
         { id: 1, method: 'Runtime.evaluate', params: { expression: "require('node:v8').setFlagsFromString('--expose-gc'); require('node:vm').runInNewContext('gc')()", includeCommandLineAPI: true } };
   await Promise.all(
     pids.map(async (pid) => {
