@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from './logger.ts';
@@ -35,19 +34,6 @@ describe('applyHeapGrowth', () => {
     const loose = fullCollections(300);
     expect(loose).toBeGreaterThan(0);
     expect(tight).toBeGreaterThan(loose);
-  });
-});
-
-describe("the servers' Node flags (package.json's start scripts, which the k8s manifests run)", () => {
-  it('fix the young generation at 32 MB per semi-space, from start-up, so V8 never resizes it under load', () => {
-    const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as { scripts: Record<string, string> };
-    for (const script of ['start:gateway', 'start:subgraph']) {
-      const words = pkg.scripts[script]!.split(/\s+/);
-      const flags = words.slice(1).filter((w) => w.startsWith('--'));
-      // Node refuses a flag it does not know, so this also fails on a misspelt one.
-      const newSpace = execFileSync(process.execPath, [...flags, '-e', "process.stdout.write(String(require('node:v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size))"], { encoding: 'utf8' });
-      expect({ script, newSpace: Number(newSpace) }).toEqual({ script, newSpace: 32 * 1024 * 1024 });
-    }
   });
 });
 
