@@ -61,6 +61,13 @@ const R1_WARMUP_SECONDS = 1;
  */
 const R1_FIRST_PASS_SECONDS = 2;
 /**
+ * R1's send-path windows (50 messages/s) are at least this long: each message is ten
+ * deliveries, so in a 7 s window the pooled P99 of three rounds was about the tenth-slowest
+ * of 1,050 messages, and both systems' send-path P99 moved by 39–45 % between two runs on
+ * one commit (raw 4.70 → 2.89 ms, Veza 32.3 → 46.9).
+ */
+const R1_SEND_MIN_SECONDS = 14;
+/**
  * R2's rounds are at least this long: at one message a second, a shorter round's P99 per
  * delivery is its slowest message or two.
  */
@@ -206,9 +213,9 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
         const sendRooms = withVeza ? await openRooms(vezaTarget('send'), scenes.send!) : undefined;
         for (const f of [vezaRooms, sendRooms]) if (f) fleets.push(f);
         await startUpCollected();
-        // The send path's window is the whole window too (it was half): at 50 messages/s each
-        // message is 10 deliveries, so in 2.5 s the P99 was the second-slowest message of the
-        // window, and moved by half between runs.
+        // The send path's window is at least R1_SEND_MIN_SECONDS (it was half the window, then
+        // the window): at 50 messages/s each message is 10 deliveries, so in 2.5 s the P99 was
+        // the second-slowest message of the window, and moved by half between runs.
         const window = { seconds: opts.durationSeconds, warmupSeconds: R1_WARMUP_SECONDS };
         /** R1's four measurements in turn, each over `w`; `kept` only for the measured rounds. */
         const measureR1 = async (w: { seconds: number; warmupSeconds: number }, kept: boolean) => {
@@ -219,8 +226,9 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
           };
           keep(results.rooms.raw, 'raw', await turns.alone('raw', () => measureRate(rawTarget(rawServers), scenes.raw, rawRooms, { rate: 1000, ...w })));
           if (vezaRooms) keep(results.rooms.veza, 'veza', await turns.alone('veza', () => measureRate(vezaTarget('publish'), scenes.veza!, vezaRooms, { rate: 1000, ...w })));
-          keep(results.send.raw, 'raw', await turns.alone('raw', () => measureRate(rawTarget(rawServers), scenes.raw, rawRooms, { rate: lowRate, ...w })));
-          if (sendRooms) keep(results.send.veza, 'veza sendMessage', await turns.alone('veza', () => measureRate(vezaTarget('send'), scenes.send!, sendRooms, { rate: lowRate, ...w })));
+          const sw = kept ? { ...w, seconds: Math.max(w.seconds, R1_SEND_MIN_SECONDS) } : w;
+          keep(results.send.raw, 'raw', await turns.alone('raw', () => measureRate(rawTarget(rawServers), scenes.raw, rawRooms, { rate: lowRate, ...sw })));
+          if (sendRooms) keep(results.send.veza, 'veza sendMessage', await turns.alone('veza', () => measureRate(vezaTarget('send'), scenes.send!, sendRooms, { rate: lowRate, ...sw })));
         };
         log(`  R1 unmeasured first pass (${minutesIn()} min in)`);
         const pass = { seconds: R1_FIRST_PASS_SECONDS, warmupSeconds: 0 };
@@ -253,7 +261,7 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
     }
 
     // R4 (Veza alone, on gateway 0 and the subgraphs) runs once: at R3's largest N when R3
-    // runs, in raw's hold, once both systems' connections are open (raw's hold is otherwise
+    // runs, in Veza's hold, once both systems' connections are open (the hold is otherwise
     // only waiting), else after the rest.
     const sizes = [...new Set([...(chosen.has('R3') ? idleSizes : []), ...(chosen.has('R2') ? [broadcastClients] : [])])].sort((a, b) => a - b);
     const resumeInHoldOf = chosen.has('R3') && chosen.has('R4') && withVeza ? sizes.at(-1) : undefined;
@@ -293,15 +301,18 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
             }),
           ),
         ) as Record<(typeof systems)[number], Target>;
-        // Veza first, then raw: raw's connect is Veza's hold, and R4 (at the largest N) is
-        // raw's, so no hold is only waiting; the fan-outs come once both holds have passed.
-        const order = [...systems].reverse();
+        // Raw first, then Veza: Veza's connect is raw's hold, and R4 (at the largest N) is
+        // Veza's, so no hold is only waiting; the fan-outs come once both holds have passed.
+        // Raw's idle server does nothing while Veza connects, whereas Veza's gateways ping
+        // their connections every 25 s: with Veza first, raw connected its 100,000 while
+        // Veza's were pinged (107 s against Veza's 76 in one run).
+        const order = [...systems];
         for (const system of order) {
           log(`  R3 N=${n} ${system}: connecting (${minutesIn()} min in)`);
           const f = await connectIdle(fresh[system], sceneFor(system, oneRoom('idle', n, users, 10), world));
           idle[system] = f;
           log(`    connected ${f.connected.connected} in ${f.connected.seconds.toFixed(0)} s, ${f.ready.reached} got a probe after ${f.ready.probes} (${f.ready.seconds.toFixed(0)} s)`);
-          if (system === 'raw' && n === resumeInHoldOf) await runResume();
+          if (system === 'veza' && n === resumeInHoldOf) await runResume();
         }
         for (let round = 1; round <= (broadcastHere ? opts.rounds : 0); round++) {
           for (const system of systems) {
