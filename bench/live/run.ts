@@ -61,13 +61,6 @@ const R1_WARMUP_SECONDS = 1;
  */
 const R1_FIRST_PASS_SECONDS = 2;
 /**
- * R1's send-path windows (50 messages/s) are at least this long: each message is ten
- * deliveries, so in a 7 s window the pooled P99 of three rounds was about the tenth-slowest
- * of 1,050 messages, and both systems' send-path P99 moved by 39–45 % between two runs on
- * one commit (raw 4.70 → 2.89 ms, Veza 32.3 → 46.9).
- */
-const R1_SEND_MIN_SECONDS = 14;
-/**
  * R2's rounds are at least this long: at one message a second, a shorter round's P99 per
  * delivery is its slowest message or two.
  */
@@ -213,9 +206,11 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
         const sendRooms = withVeza ? await openRooms(vezaTarget('send'), scenes.send!) : undefined;
         for (const f of [vezaRooms, sendRooms]) if (f) fleets.push(f);
         await startUpCollected();
-        // The send path's window is at least R1_SEND_MIN_SECONDS (it was half the window, then
-        // the window): at 50 messages/s each message is 10 deliveries, so in 2.5 s the P99 was
-        // the second-slowest message of the window, and moved by half between runs.
+        // The send path's window is the whole window too (it was half): at 50 messages/s each
+        // message is 10 deliveries, so in 2.5 s the P99 was the second-slowest message of the
+        // window, and moved by half between runs. Twice the window (14 s) was tried: the
+        // send-path P99 ratio still moved by 65 % between two whole runs on one commit (7.47 →
+        // 12.31), and each run took 42 s longer (3 rounds × 2 systems × 7 s), past 15 minutes on that machine.
         const window = { seconds: opts.durationSeconds, warmupSeconds: R1_WARMUP_SECONDS };
         /** R1's four measurements in turn, each over `w`; `kept` only for the measured rounds. */
         const measureR1 = async (w: { seconds: number; warmupSeconds: number }, kept: boolean) => {
@@ -226,9 +221,8 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
           };
           keep(results.rooms.raw, 'raw', await turns.alone('raw', () => measureRate(rawTarget(rawServers), scenes.raw, rawRooms, { rate: 1000, ...w })));
           if (vezaRooms) keep(results.rooms.veza, 'veza', await turns.alone('veza', () => measureRate(vezaTarget('publish'), scenes.veza!, vezaRooms, { rate: 1000, ...w })));
-          const sw = kept ? { ...w, seconds: Math.max(w.seconds, R1_SEND_MIN_SECONDS) } : w;
-          keep(results.send.raw, 'raw', await turns.alone('raw', () => measureRate(rawTarget(rawServers), scenes.raw, rawRooms, { rate: lowRate, ...sw })));
-          if (sendRooms) keep(results.send.veza, 'veza sendMessage', await turns.alone('veza', () => measureRate(vezaTarget('send'), scenes.send!, sendRooms, { rate: lowRate, ...sw })));
+          keep(results.send.raw, 'raw', await turns.alone('raw', () => measureRate(rawTarget(rawServers), scenes.raw, rawRooms, { rate: lowRate, ...w })));
+          if (sendRooms) keep(results.send.veza, 'veza sendMessage', await turns.alone('veza', () => measureRate(vezaTarget('send'), scenes.send!, sendRooms, { rate: lowRate, ...w })));
         };
         log(`  R1 unmeasured first pass (${minutesIn()} min in)`);
         const pass = { seconds: R1_FIRST_PASS_SECONDS, warmupSeconds: 0 };
