@@ -299,7 +299,7 @@ export async function runLiveBench(opts: LiveBenchOptions): Promise<BenchOutput>
         // Veza's, so no hold is only waiting; the fan-outs come once both holds have passed.
         // Raw's idle server does nothing while Veza connects, whereas Veza's gateways ping
         // their connections every 25 s: with Veza first, raw connected its 100,000 while
-        // Veza's were pinged (107 s against Veza's 76 in one run).
+        // Veza's were pinged (107 s against Veza's 76 in one run; raw first, 47–65 s in four).
         const order = [...systems];
         for (const system of order) {
           log(`  R3 N=${n} ${system}: connecting (${minutesIn()} min in)`);

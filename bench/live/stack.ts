@@ -170,8 +170,9 @@ export async function startVeza(basePort: number, env: NodeJS.ProcessEnv): Promi
   const urls = Object.fromEntries(SUBGRAPH_NAMES.map((name, i) => [`${name.toUpperCase()}_URL`, `http://127.0.0.1:${basePort + 1 + i}/graphql`]));
   const ports = Object.fromEntries(SUBGRAPH_NAMES.map((name, i) => [`${name.toUpperCase()}_PORT`, String(basePort + 1 + i)]));
   const all = { ...env, ...urls, ...ports, HOST: '127.0.0.1' };
+  const flags = { subgraph: productionNodeFlags('start:subgraph'), gateway: productionNodeFlags('start:gateway') };
   const startSubgraph = (name: string, i: number) =>
-    startProbed(`subgraph ${name}`, path('../../subgraphs/main.ts'), [name], all, `http://127.0.0.1:${basePort + 1 + i}/healthz`, productionNodeFlags('start:subgraph'), basePort + 1 + i);
+    startProbed(`subgraph ${name}`, path('../../subgraphs/main.ts'), [name], all, `http://127.0.0.1:${basePort + 1 + i}/healthz`, flags.subgraph, basePort + 1 + i);
   // Community first: it owns the token keys the others and the gateway verify against.
   const subgraphs = [await startSubgraph('community', 0)];
   subgraphs.push(...(await Promise.all(SUBGRAPH_NAMES.slice(1).map((name, i) => startSubgraph(name, i + 1)))));
@@ -182,7 +183,7 @@ export async function startVeza(basePort: number, env: NodeJS.ProcessEnv): Promi
     const started = await Promise.all(
       Array.from({ length: count }, (_, j) => {
         const port = gatewayPort(first + j);
-        return startProbed(`gateway ${first + j}`, path('../../gateway/main.ts'), [], { ...all, GATEWAY_PORT: String(port), PLAYGROUND: 'false' }, `http://127.0.0.1:${port}/healthz`, productionNodeFlags('start:gateway'), inspect ? port : undefined);
+        return startProbed(`gateway ${first + j}`, path('../../gateway/main.ts'), [], { ...all, GATEWAY_PORT: String(port), PLAYGROUND: 'false' }, `http://127.0.0.1:${port}/healthz`, flags.gateway, inspect ? port : undefined);
       }),
     );
     gateways.push(...started);
