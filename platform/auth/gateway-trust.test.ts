@@ -39,4 +39,19 @@ describe('gateway assertions', () => {
     expect(verifyAssertion(SECRET, a, now + 61_000)).toBeUndefined();
     expect(verifyAssertion(SECRET, a, now)).toMatchObject({ userId: 'u2' });
   });
+
+  it('signs one caller once a second, each secret its own', () => {
+    const now = 1_800_000_000_500;
+    const other = 'another-secret-of-enough-length-here';
+    const a = signAssertion(SECRET, { userId: 'u3', sessionId: 's3' }, now);
+    const b = signAssertion(other, { userId: 'u3', sessionId: 's3' }, now);
+    expect(signAssertion(SECRET, { userId: 'u3', sessionId: 's3' }, now + 400)).toBe(a);
+    expect(b).not.toBe(a);
+    expect(verifyAssertion(other, b, now)).toMatchObject({ userId: 'u3' });
+    expect(verifyAssertion(SECRET, b, now)).toBeUndefined();
+    // The next second is a new text, with a new signature.
+    const c = signAssertion(SECRET, { userId: 'u3', sessionId: 's3' }, now + 1_000);
+    expect(c).not.toBe(a);
+    expect(verifyAssertion(SECRET, c, now + 1_000)).toMatchObject({ userId: 'u3', sessionId: 's3' });
+  });
 });
